@@ -1,0 +1,115 @@
+package catalog
+
+import (
+	"bytes"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestLoadCost holds the catalog to its budget: a load well under 100 ms and under 50 MB of
+// heap. The time bound is generous (the machine is shared); the benchmark has the real figure.
+func TestLoadCost(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	c, err := Load(bytes.NewReader(embedded))
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(c)
+	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("load: %v, live heap %.1f MB, allocated %.1f MB", elapsed, float64(heap)/1e6, float64(after.TotalAlloc-before.TotalAlloc)/1e6)
+	if heap > 50<<20 {
+		t.Errorf("catalog holds %d MB of heap, want under 50", heap>>20)
+	}
+	if elapsed > 500*time.Millisecond { // 5x the 100 ms target: only a real regression trips it
+		t.Errorf("load took %v, want well under 100 ms", elapsed)
+	}
+}
+
+func TestMatchIsCached(t *testing.T) {
+	c := Default()
+	for _, p := range []string{"*", "s3:Get*"} {
+		c.Match(p)
+		start := time.Now()
+		const n = 100
+		for range n {
+			c.Match(p)
+		}
+		if per := time.Since(start) / n; per > time.Millisecond {
+			t.Errorf("cached Match(%q) took %v per call, want microseconds", p, per)
+		}
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(bytes.NewReader(embedded)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLookupAction(b *testing.B) {
+	c := Default()
+	for b.Loop() {
+		c.LookupAction("S3:GetObject")
+	}
+}
+
+func BenchmarkMatch(b *testing.B) {
+	c := Default()
+	for _, p := range []string{"*", "s3:Get*", "iam:*Policy*"} {
+		b.Run(p, func(b *testing.B) {
+			for b.Loop() {
+				c.Match(p)
+			}
+		})
+	}
+}
+
+func BenchmarkMatchUncached(b *testing.B) {
+	c := Default()
+	for _, p := range []string{"*", "s3:Get*", "*Object*"} {
+		b.Run(p, func(b *testing.B) {
+			for b.Loop() {
+				c.match(p)
+			}
+		})
+	}
+}
+
+func BenchmarkConditionKey(b *testing.B) {
+	c := Default()
+	for _, k := range []string{"aws:SourceIp", "aws:RequestTag/Env", "s3:ExistingObjectTag/x"} {
+		b.Run(k, func(b *testing.B) {
+			for b.Loop() {
+				c.ConditionKey(k)
+			}
+		})
+	}
+}
+
+func BenchmarkMatchARN(b *testing.B) {
+	rt := Default().Service("iam").ResourceType("role")
+	for b.Loop() {
+		rt.MatchARN("arn:aws:iam::123456789012:role/service-role/Admin")
+	}
+}
+
+func BenchmarkSuggest(b *testing.B) {
+	c := Default()
+	for _, n := range []string{"s3:GetObjet", "s4:GetObject"} {
+		b.Run(n, func(b *testing.B) {
+			for b.Loop() {
+				c.Suggest(n, 3)
+			}
+		})
+	}
+}
