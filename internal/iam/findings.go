@@ -1,0 +1,204 @@
+package iam
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ciem/ciem/internal/catalog"
+)
+
+// RiskFinding is one risky capability of a principal, from one RiskRule.
+type RiskFinding struct {
+	Rule     string // the RiskRule's ID
+	Type     string // RiskPrivilegeEscalation, ...
+	Severity string // RiskCritical, ...
+	Title    string
+	// Actions are the granted actions that meet the rule, canonical names sorted ("*" when
+	// the rule needs every action and all are granted).
+	Actions []string
+	// Statements are the Allow statements that grant them, in policy and document order.
+	Statements []StatementRef
+	Detail     string
+	// Conditional is set when some required action is granted only under conditions; the
+	// severity is then one lower.
+	Conditional bool
+	Target      string // escalation paths: whose permissions it reaches (EscalationTarget...)
+}
+
+// MarshalJSON writes the finding with snake_case names and statements as policy, path and sid.
+func (f RiskFinding) MarshalJSON() ([]byte, error) {
+	type stmt struct {
+		Policy string `json:"policy"`
+		Path   string `json:"path"`
+		Sid    string `json:"sid,omitempty"`
+	}
+	out := struct {
+		Rule        string   `json:"rule"`
+		Type        string   `json:"type"`
+		Severity    string   `json:"severity"`
+		Title       string   `json:"title"`
+		Actions     []string `json:"actions"`
+		Statements  []stmt   `json:"statements"`
+		Detail      string   `json:"detail"`
+		Conditional bool     `json:"conditional,omitempty"`
+		Target      string   `json:"target,omitempty"`
+	}{f.Rule, f.Type, f.Severity, f.Title, f.Actions, make([]stmt, 0, len(f.Statements)), f.Detail, f.Conditional, f.Target}
+	for _, s := range f.Statements {
+		out.Statements = append(out.Statements, stmt{s.Policy, s.Path, s.Sid})
+	}
+	return json.Marshal(out)
+}
+
+// Analyze looks for the risky capabilities of one principal, all of whose policies are given
+// together: a rule that needs several actions applies when they are granted by different
+// policies. A grant counts when an Allow statement gives it and no unconditional Deny of any
+// of the policies takes it away (policyGrants says how denies and conditions are read); a
+// rule met only through conditional grants is reported as Conditional, one severity lower.
+// Findings are ordered by severity, then by their rule's place in RiskRules(): the same
+// policies give the same findings in the same order.
+func Analyze(policies []NamedPolicy) []RiskFinding {
+	pols := make([]*Policy, len(policies))
+	names := make([]string, len(policies))
+	for i, np := range policies {
+		pols[i], names[i] = np.Policy, np.Name
+	}
+	gs := policyGrants(pols, names)
+	var out []RiskFinding
+	for i, r := range riskRules {
+		if f, ok := applyRule(r, compiledRules()[i], gs); ok {
+			out = append(out, f)
+		}
+	}
+	rank := func(sev string) int { return slices.Index(RiskSeverities, sev) }
+	slices.SortStableFunc(out, func(a, b RiskFinding) int { return rank(a.Severity) - rank(b.Severity) })
+	return out
+}
+
+// compiledRules holds each rule's groups expanded to action sets, once.
+var compiledRules = sync.OnceValue(func() [][]catalog.ActionSet {
+	cat := catalog.Default()
+	out := make([][]catalog.ActionSet, len(riskRules))
+	for i, r := range riskRules {
+		for _, group := range r.Requires {
+			set := ExpandActions(group...)
+			if r.Level != 0 {
+				set.IntersectWith(cat.ByAccessLevel(r.Level))
+			}
+			out[i] = append(out[i], set)
+		}
+	}
+	return out
+})
+
+func applyRule(r RiskRule, groups []catalog.ActionSet, all grantSet) (RiskFinding, bool) {
+	cat := catalog.Default()
+	var gs grantSet
+	for _, g := range all {
+		if (r.Broad && !g.scope.broad()) || (r.NotSelf && selfOnly(g.scope)) {
+			continue
+		}
+		gs = append(gs, g)
+	}
+	anyGrant, uncond, broad := cat.NewSet(), cat.NewSet(), cat.NewSet()
+	for _, g := range gs {
+		anyGrant.UnionWith(g.actions)
+		if g.cond == "" {
+			uncond.UnionWith(g.actions)
+		}
+		if g.scope.broad() {
+			broad.UnionWith(g.actions)
+		}
+	}
+	met := func(have, group catalog.ActionSet) bool {
+		if r.AllOf {
+			return have.ContainsAll(group)
+		}
+		return have.Intersects(group)
+	}
+	used := cat.NewSet()
+	conditional, restricted := false, false
+	var narrow []catalog.ActionSet // groups met only on named resources
+	for _, group := range groups {
+		if group.IsEmpty() || !met(anyGrant, group) {
+			return RiskFinding{}, false
+		}
+		used.UnionWith(anyGrant.Intersect(group))
+		if !met(uncond, group) {
+			conditional = true
+		}
+		if !met(broad, group) {
+			restricted = true
+			narrow = append(narrow, group)
+		}
+	}
+	f := RiskFinding{Rule: r.ID, Type: r.Type, Severity: r.Severity, Title: r.Title, Target: r.Target, Conditional: conditional}
+	if r.AllOf {
+		f.Actions = compactActions(used, nil, true, true)
+	} else {
+		f.Actions = cat.Names(used)
+	}
+	detail := []string{r.Detail}
+	seen := map[StatementRef]bool{}
+	var condRefs []string
+	for _, g := range gs {
+		if !g.actions.Intersects(used) || seen[g.ref] {
+			continue
+		}
+		seen[g.ref] = true
+		f.Statements = append(f.Statements, g.ref)
+		if g.cond != "" && !slices.Contains(condRefs, g.ref.Policy+" "+g.ref.Path) {
+			condRefs = append(condRefs, g.ref.Policy+" "+g.ref.Path)
+		}
+	}
+	if conditional {
+		f.Severity = lowerSeverity(f.Severity)
+		detail = append(detail, "granted only under conditions ("+strings.Join(condRefs, ", ")+"), which may limit it")
+	}
+	if restricted && !r.Broad {
+		f.Severity = lowerSeverity(f.Severity)
+		detail = append(detail, "granted only on named resources ("+strings.Join(scopesOf(gs, narrow), "; ")+"), which limits it to them")
+	}
+	f.Detail = strings.Join(detail, "; ")
+	return f, true
+}
+
+// selfOnly reports whether every resource of the scope names the caller itself.
+func selfOnly(s resourceScope) bool {
+	if s.except || len(s.patterns) == 0 {
+		return false
+	}
+	for _, p := range s.patterns {
+		lp := strings.ToLower(p)
+		if !strings.Contains(lp, "${aws:username}") && !strings.Contains(lp, "${aws:userid}") {
+			return false
+		}
+	}
+	return true
+}
+
+// scopesOf lists the scopes of the grants that give an action of one of the groups, sorted
+// and deduplicated, at most five (and a count of the rest).
+func scopesOf(gs grantSet, groups []catalog.ActionSet) []string {
+	var out []string
+	for _, g := range gs {
+		if slices.ContainsFunc(groups, g.actions.Intersects) {
+			out = append(out, g.scope.String())
+		}
+	}
+	out = sortedUnique(out)
+	if len(out) > 5 {
+		out = append(out[:5], fmt.Sprintf("and %d more", len(out)-5))
+	}
+	return out
+}
+
+func lowerSeverity(s string) string {
+	i := slices.Index(RiskSeverities, s)
+	if i < 0 || i == len(RiskSeverities)-1 {
+		return s
+	}
+	return RiskSeverities[i+1]
+}
