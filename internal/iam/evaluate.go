@@ -52,7 +52,7 @@ type PolicySet struct {
 	SCPs       [][]NamedPolicy // one slice per level of the org hierarchy (root, OU..., account); each level must allow
 	RCPs       [][]NamedPolicy // resource control policies, same shape; AWS's RCPFullAWSAccess is implied at every level
 	Resource   *NamedPolicy    // resource-based policy (a role's trust policy for sts:AssumeRole*), nil if none
-	Session    []NamedPolicy   // session policies (AssumeRole Policy + PolicyArns); all must allow
+	Session    []NamedPolicy   // session policies (AssumeRole Policy + PolicyArns): together one layer, any may allow
 
 	ResourceAccount  string // the account that owns the resource ("" = same as the principal's)
 	PrincipalAccount string // the principal's account ("" = the account in the principal's ARN)
@@ -176,7 +176,10 @@ func (e *Evaluator) Evaluate(req *Request) Result {
 			boundary = st.evalAll(e.boundaries, &r)
 		}
 		if len(e.session) > 0 {
-			session = st.evalAll(e.session, &r)
+			// The inline and managed session policies of one session act together as the
+			// session's policy: an allow in any of them counts (their intersection with the
+			// identity policies is what limits the session).
+			session = st.evalPolicies(e.session, &r, false)
 		}
 		for i, level := range e.scps {
 			if o := st.evalPolicies(level, &r, false); !o.allowed {
@@ -625,7 +628,7 @@ func (st *evalState) evalPolicies(ps []boundPolicy, r *requestView, record bool)
 }
 
 // evalAll is evalPolicies for layers where each policy must allow on its own (permissions
-// boundaries, session policies).
+// boundaries).
 func (st *evalState) evalAll(ps []boundPolicy, r *requestView) outcome {
 	all := true
 	for pi := range ps {
@@ -649,6 +652,9 @@ func (st *evalState) evalResource(bp *boundPolicy, r *requestView, hasBoundary b
 	}
 	for si := range bp.cp.stmts {
 		s := &bp.cp.stmts[si]
+		if !s.matches(r, LayerResource) {
+			continue
+		}
 		pm := principalNoMatch
 		switch {
 		case s.principal != nil:
@@ -661,7 +667,7 @@ func (st *evalState) evalResource(bp *boundPolicy, r *requestView, hasBoundary b
 		if hasBoundary && !r.anonymous && s.notPrincipal != nil && s.effect == Deny {
 			pm = principalDirect
 		}
-		if pm == principalNoMatch || !s.matches(r, LayerResource) {
+		if pm == principalNoMatch {
 			continue
 		}
 		switch s.effect {

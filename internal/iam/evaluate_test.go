@@ -286,6 +286,8 @@ var evaluationScenarios = []scenario{
 	{name: "session allows", principal: session, identity: identityGet, session: []string{pol(allowGet)}, want: Allowed},
 	{name: "session does not allow", principal: session, identity: identityGet, session: []string{pol(allowEC2)}, want: ImplicitDeny, deciding: []string{"session"}},
 	{name: "session deny", principal: session, identity: identityGet, session: []string{pol(allowAll, denyGet)}, want: ExplicitDeny},
+	{name: "inline and managed session policies act as one layer", principal: session, identity: identityGet, session: []string{pol(allowEC2), pol(allowGet)}, want: Allowed, noRef: "the reference takes one session policy"},
+	{name: "deny in one of several session policies", principal: session, identity: identityGet, session: []string{pol(allowGet), pol(denyGet)}, want: ExplicitDeny, noRef: "the reference takes one session policy"},
 	{name: "session alone grants nothing", principal: session, session: []string{fullAWS}, want: ImplicitDeny},
 	{name: "session policy and resource policy naming the session", principal: session, session: []string{pol(allowEC2)}, resource: pol(rp("Allow", awsPrincipal(session))), want: Allowed,
 		refDiffers: "the reference always applies the session policy; AWS (Session policies): a resource-based policy that names the session ARN grants permissions the session policy does not limit"},
@@ -450,10 +452,10 @@ func TestScenariosAgainstReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "@cloud-copilot", "iam-simulate")); err != nil {
-		t.Skip("the reference simulator is not installed (make oracle)")
+		t.Fatal("the reference simulator is not installed: run make oracle")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
+		t.Fatal("node is not installed: the reference simulator needs Node.js 20")
 	}
 	all := slices.Concat(evaluationScenarios, conditionScenarios())
 	var lines []string
