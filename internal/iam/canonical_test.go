@@ -1,6 +1,9 @@
 package iam
 
 import (
+	"bytes"
+	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -101,4 +104,20 @@ func FuzzParseCanonical(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWriteJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote\back`, "tab\tnl\ncr\r", "\x00\x1f\x7f", "a&b<c>", "é日本", "\u2028\u2029", "bad\xffutf8", "${aws:username}"} {
+		var got bytes.Buffer
+		writeJSONString(&got, s)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if w := strings.TrimSuffix(want.String(), "\n"); got.String() != w {
+			t.Errorf("writeJSONString(%q) = %s, want %s", s, got.String(), w)
+		}
+	}
 }
