@@ -53,6 +53,7 @@ func newRootCmd(version string) *cobra.Command {
 	root.AddCommand(
 		newCatalogCmd(),
 		newPolicyCmd(),
+		newSandboxCmd(),
 	)
 	return root
 }
