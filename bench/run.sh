@@ -13,7 +13,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-SECTIONS=(evaluation)
+SECTIONS=(evaluation sandbox)
 if [[ -n "${BENCH_SECTIONS:-}" ]]; then
   read -r -a SECTIONS <<<"$BENCH_SECTIONS"
 fi
@@ -167,6 +167,55 @@ EOF
   [[ "$differ" == 0 ]] ||
     FAILED+=("evaluation: ciem and the reference disagree on $differ cases (run go test ./internal/difftest/)")
 }
+
+# --- sandbox ---------------------------------------------------------------------------
+# Requests per second on one core for an authorised s3:GetObject and for iam:GetRole, both
+# straight into the server (signature check, authorisation, response, CloudTrail event) and
+# through aws-sdk-go-v2 over loopback (the client's own cost included).
+section_sandbox() {
+  local out=$WORK/sandbox.txt
+  local cmd="go test -run '^\$' -bench '^BenchmarkSandbox' -benchtime $MIN_TIME -cpu 1 ./internal/awstest/"
+  (cd "$ROOT" && go test -run '^$' -bench '^BenchmarkSandbox' -benchtime "$MIN_TIME" -cpu 1 ./internal/awstest/) >"$out"
+  rps() { awk -v n="$1" '$1 ~ "^"n"(-[0-9]+)?$" { for (i = 2; i < NF; i++) if ($(i+1) == "req/s") { printf "%d", $i; exit } }' "$out"; }
+  local sg sr kg kr
+  sg=$(rps BenchmarkSandboxServerGetObject)
+  sr=$(rps BenchmarkSandboxServerGetRole)
+  kg=$(rps BenchmarkSandboxSDKGetObject)
+  kr=$(rps BenchmarkSandboxSDKGetRole)
+  [[ -n "$sg" && -n "$sr" && -n "$kg" && -n "$kr" ]] || { FAILED+=("sandbox: benchmark output lacks a req/s figure (see $cmd)"); return; }
+  cat >>"$SECTION_OUT" <<EOF
+## Sandbox (internal/awstest)
+
+Requests per second on one core (\`-cpu 1\`). No peer: no other emulator here checks
+signatures or authorises requests (kumo does neither).
+
+| request | straight into the server | through aws-sdk-go-v2 over loopback |
+|---|---:|---:|
+| authorised \`s3:GetObject\` (1 KiB object) | $(fmtnum "$sg") | $(fmtnum "$kg") |
+| \`iam:GetRole\` | $(fmtnum "$sr") | $(fmtnum "$kr") |
+
+Command: \`$cmd\`
+
+EOF
+}
+
+# External sections: bench/<name>.sh writes a Markdown fragment to the path given as $1 and
+# exits non-zero when a required figure is missed.
+external_section() {
+  local name=$1 frag=$WORK/$1.md
+  if "$ROOT/bench/$name.sh" "$frag"; then
+    cat "$frag" >>"$SECTION_OUT"
+  else
+    [[ -f "$frag" ]] && cat "$frag" >>"$SECTION_OUT"
+    FAILED+=("$name: bench/$name.sh failed")
+  fi
+}
+for f in "$ROOT"/bench/*.sh; do
+  n=$(basename "$f" .sh)
+  [[ $n == run ]] && continue
+  eval "section_$n() { external_section $n; }"
+  [[ -z "${BENCH_SECTIONS:-}" ]] && SECTIONS+=("$n")
+done
 
 # --- main ---------------------------------------------------------------------------------
 SECTION_OUT=$WORK/sections.md
