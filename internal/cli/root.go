@@ -54,6 +54,7 @@ func newRootCmd(version string) *cobra.Command {
 		newCatalogCmd(),
 		newPolicyCmd(),
 		newSandboxCmd(),
+		newUsageCmd(),
 	)
 	return root
 }
