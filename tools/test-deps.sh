@@ -5,6 +5,10 @@ set -euo pipefail
 # package:command-that-proves-it-is-there
 want=(
   "awscli:/usr/bin/aws"   # AWS CLI v2, for the sandbox's shell-level test (a pip-installed v1 on PATH does not count)
+  "chromium:/usr/bin/chromium"   # headless, for the scan's HTML report test
+  "fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"   # so the report's screenshot has text
+  "jq:/usr/bin/jq"   # the usage benchmark's peer and bench scripts
+  "time:/usr/bin/time"   # peak memory in the benchmarks
 )
 missing=()
 for w in "${want[@]}"; do

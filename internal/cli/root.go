@@ -55,6 +55,7 @@ func newRootCmd(version string) *cobra.Command {
 		newPolicyCmd(),
 		newSandboxCmd(),
 		newUsageCmd(),
+		newScanCmd(),
 	)
 	return root
 }
