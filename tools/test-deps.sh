@@ -13,7 +13,7 @@ want=(
 missing=()
 for w in "${want[@]}"; do
   pkg=${w%%:*} cmd=${w#*:}
-  [ -x "$cmd" ] || missing+=("$pkg")
+  [ -e "$cmd" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
