@@ -56,6 +56,7 @@ func newRootCmd(version string) *cobra.Command {
 		newSandboxCmd(),
 		newUsageCmd(),
 		newScanCmd(),
+		newRightsizeCmd(),
 	)
 	return root
 }
