@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a test tool once per version into the user cache and links it into bin/.
-# Usage: tools/build.sh tofu|vaultdev
+# Usage: tools/build.sh tofu|vaultdev|tfplugindocs
 # A fresh clone (CI's) finds the cached binary and does not rebuild it; a new version
 # (tools/<name>/VERSION or its go.sum changed) builds into a new cache folder.
 set -euo pipefail
@@ -17,6 +17,7 @@ if [ ! -x "$cache/$name" ]; then
   mkdir -p "$cache"
   case $name in
     tofu) pkg=github.com/opentofu/opentofu/cmd/tofu ;;
+    tfplugindocs) pkg=github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs ;;
     *)    pkg=. ;;
   esac
   (cd "$dir" && go build -trimpath -o "$cache/$name.tmp" "$pkg")

@@ -229,7 +229,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		if s.httpSrv != nil {
 			if err := s.httpSrv.Shutdown(ctx); err != nil {
-				errs = append(errs, fmt.Errorf("stopping HTTP server: %w", err))
+				// Requests still in flight (or idle connections net/http has not yet given
+				// up on) when ctx ends are cut off rather than reported: the sandbox is
+				// stopping either way, and its state is saved below.
+				if cerr := s.httpSrv.Close(); cerr != nil {
+					errs = append(errs, fmt.Errorf("stopping HTTP server: %w", cerr))
+				}
 			}
 			if err := <-s.serveErr; err != nil {
 				errs = append(errs, err)

@@ -57,6 +57,7 @@ func newRootCmd(version string) *cobra.Command {
 		newUsageCmd(),
 		newScanCmd(),
 		newRightsizeCmd(),
+		newImportCmd(),
 	)
 	return root
 }

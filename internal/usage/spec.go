@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -94,7 +95,7 @@ func BuildSources(ctx context.Context, specs []SourceSpec, env SourceEnv) ([]Sou
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", spec, err)
 			}
-			out = append(out, S3Trail{Client: s3.NewFromConfig(c), Bucket: bucket, Prefix: prefix})
+			out = append(out, S3Trail{Client: s3.NewFromConfig(c, customEndpointPathStyle(c)), Bucket: bucket, Prefix: prefix})
 		case SourceLookupEvents:
 			c, err := awsConfig()
 			if err != nil {
@@ -139,4 +140,15 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// customEndpointPathStyle makes an S3 client address buckets by path when the endpoint is
+// a custom one (the sandbox, or any S3-compatible store): bucket names cannot be prefixed
+// to a host such as 127.0.0.1:4566. AWS's own endpoints keep virtual-hosted addressing.
+func customEndpointPathStyle(c aws.Config) func(*s3.Options) {
+	return func(o *s3.Options) {
+		if c.BaseEndpoint != nil || o.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL_S3") != "" {
+			o.UsePathStyle = true
+		}
+	}
 }

@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/ciem/ciem/internal/awsx"
+)
+
+// defaultRegion is used when neither the configuration nor the environment names one:
+// IAM is global and signs in us-east-1.
+const defaultRegion = "us-east-1"
+
+// Clients is what the provider hands its resources and data sources: one AWS
+// configuration (credentials resolved, role assumed) and the endpoint overrides.
+type Clients struct {
+	AWS       aws.Config
+	Endpoints Endpoints
+	IAM       *awsx.IAM
+}
+
+// Endpoints are the provider's endpoint overrides; empty means the SDK's own resolution
+// (which honours AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL).
+type Endpoints struct {
+	IAM, STS, S3, CloudTrail string
+}
+
+// GetServiceBaseEndpoint gives the SDK the provider's endpoint for a service, by the
+// service's SDK ID, as the shared config's services section would.
+func (e Endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	var v string
+	switch sdkID {
+	case "IAM":
+		v = e.IAM
+	case "STS":
+		v = e.STS
+	case "S3":
+		v = e.S3
+	case "CloudTrail":
+		v = e.CloudTrail
+	}
+	return v, v != "", nil
+}
+
+// newClients resolves the AWS configuration as the provider block says.
+func newClients(ctx context.Context, m providerModel, version string) (*Clients, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var eps Endpoints
+	if m.Endpoints != nil {
+		eps = Endpoints{
+			IAM:        m.Endpoints.IAM.ValueString(),
+			STS:        m.Endpoints.STS.ValueString(),
+			S3:         m.Endpoints.S3.ValueString(),
+			CloudTrail: m.Endpoints.CloudTrail.ValueString(),
+		}
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithAppID("ciem-terraform/" + version),
+	}
+	if r := m.Region.ValueString(); r != "" {
+		opts = append(opts, config.WithRegion(r))
+	}
+	if p := m.Profile.ValueString(); p != "" {
+		opts = append(opts, config.WithSharedConfigProfile(p))
+	}
+	if k := m.AccessKey.ValueString(); k != "" {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(k, m.SecretKey.ValueString(), m.Token.ValueString())))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		diags.AddError("Cannot load the AWS configuration",
+			fmt.Sprintf("Reading the AWS shared config, credentials and environment failed: %v", err))
+		return nil, diags
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	// Every client built from cfg (also those internal/usage builds for right-sizing)
+	// then finds the provider's endpoints, ahead of the environment's.
+	cfg.ConfigSources = append([]any{eps}, cfg.ConfigSources...)
+	if m.AssumeRole != nil {
+		creds, d := assumeRole(ctx, cfg, eps.STS, m.AssumeRole)
+		diags.Append(d...)
+		if diags.HasError() {
+			return nil, diags
+		}
+		cfg.Credentials = creds
+	}
+	c := &Clients{AWS: cfg, Endpoints: eps}
+	c.IAM = awsx.NewIAM(cfg, func(o *iam.Options) {
+		if eps.IAM != "" {
+			o.BaseEndpoint = aws.String(eps.IAM)
+		}
+	})
+	return c, diags
+}
+
+// assumeRole wraps the found credentials in an AssumeRole provider and fetches the
+// first session now, so that a role that cannot be assumed fails here, at the block,
+// rather than at the first resource.
+func assumeRole(ctx context.Context, cfg aws.Config, stsEndpoint string, ar *assumeRoleModel) (aws.CredentialsProvider, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	roleARN := ar.RoleARN.ValueString()
+	if roleARN == "" {
+		diags.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing role_arn",
+			"The assume_role block needs role_arn: the ARN of the role to assume.")
+		return nil, diags
+	}
+	client := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		if stsEndpoint != "" {
+			o.BaseEndpoint = aws.String(stsEndpoint)
+		}
+	})
+	provider := stscreds.NewAssumeRoleProvider(client, roleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName = "ciem-terraform"
+		if s := ar.SessionName.ValueString(); s != "" {
+			o.RoleSessionName = s
+		}
+		if s := ar.ExternalID.ValueString(); s != "" {
+			o.ExternalID = aws.String(s)
+		}
+		if s := ar.Duration.ValueString(); s != "" {
+			if d, err := time.ParseDuration(s); err == nil { // the validator reported a bad one
+				o.Duration = d
+			}
+		}
+	})
+	cache := aws.NewCredentialsCache(provider)
+	if _, err := cache.Retrieve(ctx); err != nil {
+		diags.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Cannot assume role",
+			fmt.Sprintf("Assuming %s failed: %v", roleARN, err))
+		return nil, diags
+	}
+	return cache, diags
+}
+
+// clientsFrom reads the provider data handed to a resource or data source. nil data
+// (the provider is not configured yet during validation) is not an error.
+func clientsFrom(data any) (*Clients, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if data == nil {
+		return nil, diags
+	}
+	c, ok := data.(*Clients)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *provider.Clients, got %T. This is a bug in the ciem provider; please report it.", data))
+	}
+	return c, diags
+}
+
+// notConfigured is the error for an operation that needs AWS before the provider has
+// its configuration.
+func notConfigured(diags *diag.Diagnostics) {
+	diags.AddError("Provider not configured",
+		"The ciem provider has no AWS configuration yet (part of the provider block is unknown until apply). "+
+			"This is a bug in the ciem provider if it happens during apply; please report it.")
+}
