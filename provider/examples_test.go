@@ -280,6 +280,7 @@ func TestExamplesAreAllExercised(t *testing.T) {
 		"resources/ciem_entitlement/import-by-string-id.tf": true,
 		"data-sources/ciem_policy_analysis/data-source.tf":  true,
 		"data-sources/ciem_rightsizing/data-source.tf":      true,
+		"data-sources/ciem_account_findings/data-source.tf": true, // run by TestAccAccountFindingsDataSource* against a seeded sandbox
 		"functions/expand_actions/function.tf":              true,
 		"functions/canonical_policy/function.tf":            true,
 		"functions/policy_diff/function.tf":                 true,

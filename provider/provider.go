@@ -82,6 +82,7 @@ func (p *CiemProvider) DataSources(context.Context) []func() datasource.DataSour
 	return []func() datasource.DataSource{
 		NewPolicyAnalysisDataSource,
 		NewRightsizingDataSource,
+		NewAccountFindingsDataSource,
 	}
 }
 
