@@ -18,6 +18,7 @@ type Catalog struct {
 	byName        map[string]ActionID // lowercase "service:action"
 	numRTs        int
 	numKeys       int
+	keysOnce      sync.Once                // builds keys and templatedKeys on first use
 	keys          map[string]*ConditionKey // lowercase exact key: global keys, then service keys
 	templatedKeys []templatedKey           // keys with ${...} placeholders, global first
 	byLevel       [Tagging + 1]ActionSet

@@ -15,6 +15,7 @@ type templatedKey struct {
 // that fits a templated one ("aws:RequestTag/Env" fits "aws:RequestTag/${TagKey}"). Global
 // keys win over service keys of the same name.
 func (c *Catalog) ConditionKey(key string) (*ConditionKey, bool) {
+	c.keysOnce.Do(c.indexConditionKeys)
 	lk := strings.ToLower(key)
 	if k, ok := c.keys[lk]; ok {
 		return k, true
@@ -80,16 +81,18 @@ func (c *Catalog) indexConditionKeys() {
 	}
 	for _, own := range []bool{true, false} {
 		for _, s := range c.services {
-			for _, k := range s.ConditionKeys {
-				if strings.HasPrefix(strings.ToLower(k.Key), "aws:") {
-					k.Global = true
-				}
+			for _, k := range s.ConditionKeys { // Global is set when decoding
 				if strings.EqualFold(keyPrefix(k.Key), s.Prefix) == own {
 					add(k)
 				}
 			}
 		}
 	}
+}
+
+// hasPrefixFold reports whether s begins with prefix, ASCII case-insensitively.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 func keyPrefix(key string) string {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 //go:embed catalog.bin.gz
@@ -35,19 +36,38 @@ func Default() *Catalog {
 
 // Load reads a catalog in the embedded data format (gzipped).
 func Load(r io.Reader) (*Catalog, error) {
-	zr, err := gzip.NewReader(r)
+	gz, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: reading: %w", err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, fmt.Errorf("catalog: opening gzip: %w", err)
 	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
+	// The gzip trailer's last four bytes hold the uncompressed size (mod 2^32): reading into
+	// a buffer of that size saves io.ReadAll's regrowing. A wrong hint only costs a regrow.
+	buf := bytes.NewBuffer(make([]byte, 0, sizeHint(gz)+bytes.MinRead))
+	if _, err := buf.ReadFrom(zr); err != nil {
 		return nil, fmt.Errorf("catalog: reading gzip: %w", err)
 	}
-	c, err := decode(raw)
+	c, err := decode(buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	return c, nil
+}
+
+// sizeHint is the uncompressed size a gzip stream's trailer states, bounded so that a
+// corrupt trailer cannot make Load allocate much.
+func sizeHint(gz []byte) int {
+	if len(gz) < 18 { // header and trailer
+		return 0
+	}
+	n := int(binary.LittleEndian.Uint32(gz[len(gz)-4:]))
+	if n > 64<<20 {
+		return 0
+	}
+	return n
 }
 
 // decoder walks the raw format. The whole file becomes one string and every name is a
@@ -59,6 +79,20 @@ type decoder struct {
 	strs    []string
 	lists   []string // backing array for all string lists
 	listPos int
+	res     []ActionResource // backing array for the actions' resource lists
+	resPos  int
+}
+
+// resources returns n zeroed ActionResources from the shared backing array (one allocation
+// for many actions), with capacity n so that an append never writes into a neighbour.
+func (d *decoder) resources(n int) []ActionResource {
+	if d.resPos+n > len(d.res) {
+		d.res = make([]ActionResource, max(n, 1<<12))
+		d.resPos = 0
+	}
+	out := d.res[d.resPos : d.resPos+n : d.resPos+n]
+	d.resPos += n
+	return out
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -138,8 +172,10 @@ func (d *decoder) list() []string {
 	return out
 }
 
+// decode reads the raw format. It takes raw over: every name is a substring of it, shared
+// without a copy, so the caller must not change raw afterwards.
 func decode(raw []byte) (*Catalog, error) {
-	d := &decoder{data: string(raw)}
+	d := &decoder{data: unsafe.String(unsafe.SliceData(raw), len(raw))}
 	if !strings.HasPrefix(d.data, fileMagic) || len(d.data) < len(fileMagic)+1 {
 		return nil, errors.New("not a catalog file (bad magic)")
 	}
@@ -228,6 +264,7 @@ func (d *decoder) conditionKeys(s *Service) {
 	s.ConditionKeys = make([]*ConditionKey, n)
 	for i := range cks {
 		cks[i].Key, cks[i].Type = d.str(), d.str()
+		cks[i].Global = hasPrefixFold(cks[i].Key, "aws:")
 		s.ConditionKeys[i] = &cks[i]
 	}
 }
@@ -238,28 +275,50 @@ func (d *decoder) actions(s *Service, acts []Action) []Action {
 		if d.err != nil {
 			return acts
 		}
-		a := Action{ID: ActionID(len(acts)), Service: s, Name: d.str(), Access: AccessLevel(d.byte())}
+		// Filled in place: copying a whole Action into the slice costs write barriers.
+		acts = append(acts, Action{})
+		a := &acts[len(acts)-1]
+		a.ID, a.Service, a.Name, a.Access = ActionID(len(acts)-1), s, d.str(), AccessLevel(d.byte())
 		if a.Access < List || a.Access > Tagging {
 			d.fail("action %q: bad access level %d", a.Name, a.Access)
 		}
-		if nr := d.uvarint(); nr > 0 && d.err == nil {
-			a.Resources = make([]ActionResource, nr)
+		nr := d.uvarint()
+		if nr > len(d.data)-d.pos { // each takes at least a byte: a corrupt count must not allocate
+			d.fail("action %q: %d resources in %d bytes", a.Name, nr, len(d.data)-d.pos)
+		}
+		if nr > 0 && d.err == nil {
+			a.Resources = d.resources(nr)
 			for j := range a.Resources {
 				ti := d.uvarint()
 				if d.err == nil && ti >= len(s.ResourceTypes) {
 					d.fail("action %q: resource type index %d out of range", a.Name, ti)
-					return acts
+					return acts[:len(acts)-1]
 				}
 				if d.err != nil {
-					return acts
+					return acts[:len(acts)-1]
 				}
 				a.Resources[j] = ActionResource{Type: s.ResourceTypes[ti], Required: d.byte() == 1, ConditionKeys: d.list(), DependentActions: d.list()}
 			}
 		}
 		a.ConditionKeys, a.DependentActions = d.list(), d.list()
-		acts = append(acts, a)
 	}
 	return acts
+}
+
+// asciiLower lowercases an ASCII string in one pass; ok is false if s is not ASCII.
+func asciiLower(s string) (lower string, ok bool) {
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return "", false
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)), true
 }
 
 // index builds the name maps, full names, condition key index and access level sets.
@@ -268,9 +327,8 @@ func (c *Catalog) index() error {
 	for i := range c.actions {
 		size += len(c.actions[i].Service.Prefix) + 1 + len(c.actions[i].Name)
 	}
-	var full, lower strings.Builder
+	var full strings.Builder
 	full.Grow(size)
-	lower.Grow(size)
 	for i := range c.actions {
 		a := &c.actions[i]
 		full.WriteString(a.Service.Prefix)
@@ -278,9 +336,8 @@ func (c *Catalog) index() error {
 		full.WriteString(a.Name)
 	}
 	fullAll := full.String()
-	lower.WriteString(strings.ToLower(fullAll))
-	lowerAll := lower.String()
-	if len(lowerAll) != len(fullAll) {
+	lowerAll, ok := asciiLower(fullAll)
+	if !ok {
 		return errors.New("action names are not ASCII")
 	}
 	c.lowerNames = make([]string, len(c.actions))
@@ -303,6 +360,7 @@ func (c *Catalog) index() error {
 		c.byName[ln] = a.ID
 		c.byLevel[a.Access].Add(a.ID)
 	}
-	c.indexConditionKeys()
+	// The condition key index is built on first use (ConditionKey): most processes never
+	// look a key up.
 	return nil
 }

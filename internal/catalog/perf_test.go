@@ -56,6 +56,21 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
+// BenchmarkLoadWithKeys is a load followed by the first condition key lookup, which builds
+// the condition key index that Load leaves for first use.
+func BenchmarkLoadWithKeys(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := Load(bytes.NewReader(embedded))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := c.ConditionKey("aws:RequestTag/Env"); !ok {
+			b.Fatal("aws:RequestTag/Env not found")
+		}
+	}
+}
+
 func BenchmarkLookupAction(b *testing.B) {
 	c := Default()
 	for b.Loop() {

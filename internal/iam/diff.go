@@ -98,10 +98,11 @@ func (e *diffEntry) key() string {
 
 // uncovered returns what x grants that y does not, grouped by scope and conditionality.
 func uncovered(x, y grantSet) []ResourceActions {
+	toks := resourceTokens{}
 	byKey := map[string]*diffEntry{}
 	var entries []*diffEntry
 	for _, g := range x {
-		rest := g.actions.Minus(y.covering(g.scope, g.cond))
+		rest := g.actions.Minus(y.coveringTokens(g.scope, g.cond, toks))
 		if rest.IsEmpty() {
 			continue
 		}
@@ -113,7 +114,7 @@ func uncovered(x, y grantSet) []ResourceActions {
 		byKey[e.key()] = e
 		entries = append(entries, e)
 	}
-	foldContained(entries)
+	foldContained(entries, toks)
 	cat := catalog.Default()
 	var out []ResourceActions
 	for _, e := range entries {
@@ -134,17 +135,18 @@ func uncovered(x, y grantSet) []ResourceActions {
 
 // foldContained takes out of each entry the actions that another entry reports on a scope
 // containing it (an unconditional entry absorbs conditional ones on the same scope). Of two
-// scopes each inside the other, the one with the smaller key absorbs.
-func foldContained(entries []*diffEntry) {
+// scopes each inside the other, the one with the smaller key absorbs. toks holds the
+// patterns' tokens.
+func foldContained(entries []*diffEntry, toks resourceTokens) {
 	slices.SortFunc(entries, func(p, q *diffEntry) int { return strings.Compare(p.key(), q.key()) })
 	removed := make([]catalog.ActionSet, len(entries))
 	for i, e := range entries {
 		removed[i] = catalog.NewActionSet(catalog.Default())
 		for j, o := range entries {
-			if i == j || (o.conditional && !e.conditional) || !e.scope.within(o.scope) {
+			if i == j || (o.conditional && !e.conditional) || !e.scope.withinTokens(o.scope, toks) {
 				continue
 			}
-			if o.scope.within(e.scope) && o.conditional == e.conditional && j > i {
+			if o.scope.withinTokens(e.scope, toks) && o.conditional == e.conditional && j > i {
 				continue // the same scope written twice: the first absorbs the second
 			}
 			removed[i].UnionWith(o.actions)

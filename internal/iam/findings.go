@@ -66,9 +66,27 @@ func Analyze(policies []NamedPolicy) []RiskFinding {
 		pols[i], names[i] = np.Policy, np.Name
 	}
 	gs := policyGrants(pols, names)
+	// Whether a grant is broad or names only the caller is asked by every rule: answer once.
+	broad, self := make([]bool, len(gs)), make([]bool, len(gs))
+	for i, g := range gs {
+		broad[i], self[i] = g.scope.broad(), selfOnly(g.scope)
+	}
+	// Rules filter the grants in at most four ways (Broad, NotSelf); each filter's grants
+	// and action unions are built once, when a rule first needs them.
+	var inputs [4]*ruleInput
 	var out []RiskFinding
 	for i, r := range riskRules {
-		if f, ok := applyRule(r, compiledRules()[i], gs); ok {
+		k := 0
+		if r.Broad {
+			k |= 1
+		}
+		if r.NotSelf {
+			k |= 2
+		}
+		if inputs[k] == nil {
+			inputs[k] = newRuleInput(gs, broad, self, r.Broad, r.NotSelf)
+		}
+		if f, ok := applyRule(r, compiledRules()[i], inputs[k]); ok {
 			out = append(out, f)
 		}
 	}
@@ -93,43 +111,58 @@ var compiledRules = sync.OnceValue(func() [][]catalog.ActionSet {
 	return out
 })
 
-func applyRule(r RiskRule, groups []catalog.ActionSet, all grantSet) (RiskFinding, bool) {
+// ruleInput is the grants a kind of rule looks at and the unions of their actions: all of
+// them, the unconditional ones, and those on broad resources.
+type ruleInput struct {
+	gs                   grantSet
+	anyGrant, uncond, br catalog.ActionSet
+}
+
+// newRuleInput keeps the grants a rule with these Broad and NotSelf flags counts; broad[i]
+// and self[i] say whether gs[i] is broad and names only the caller.
+func newRuleInput(gs grantSet, broad, self []bool, onlyBroad, notSelf bool) *ruleInput {
 	cat := catalog.Default()
-	var gs grantSet
-	for _, g := range all {
-		if (r.Broad && !g.scope.broad()) || (r.NotSelf && selfOnly(g.scope)) {
+	in := &ruleInput{anyGrant: cat.NewSet(), uncond: cat.NewSet(), br: cat.NewSet()}
+	for i, g := range gs {
+		if (onlyBroad && !broad[i]) || (notSelf && self[i]) {
 			continue
 		}
-		gs = append(gs, g)
-	}
-	anyGrant, uncond, broad := cat.NewSet(), cat.NewSet(), cat.NewSet()
-	for _, g := range gs {
-		anyGrant.UnionWith(g.actions)
+		in.gs = append(in.gs, g)
+		in.anyGrant.UnionWith(g.actions)
 		if g.cond == "" {
-			uncond.UnionWith(g.actions)
+			in.uncond.UnionWith(g.actions)
 		}
-		if g.scope.broad() {
-			broad.UnionWith(g.actions)
+		if broad[i] {
+			in.br.UnionWith(g.actions)
 		}
 	}
+	return in
+}
+
+func applyRule(r RiskRule, groups []catalog.ActionSet, in *ruleInput) (RiskFinding, bool) {
 	met := func(have, group catalog.ActionSet) bool {
 		if r.AllOf {
 			return have.ContainsAll(group)
 		}
 		return have.Intersects(group)
 	}
+	// Most rules do not apply: find out before building anything.
+	for _, group := range groups {
+		if group.IsEmpty() || !met(in.anyGrant, group) {
+			return RiskFinding{}, false
+		}
+	}
+	cat := catalog.Default()
+	gs := in.gs
 	used := cat.NewSet()
 	conditional, restricted := false, false
 	var narrow []catalog.ActionSet // groups met only on named resources
 	for _, group := range groups {
-		if group.IsEmpty() || !met(anyGrant, group) {
-			return RiskFinding{}, false
-		}
-		used.UnionWith(anyGrant.Intersect(group))
-		if !met(uncond, group) {
+		used.UnionWith(in.anyGrant.Intersect(group))
+		if !met(in.uncond, group) {
 			conditional = true
 		}
-		if !met(broad, group) {
+		if !met(in.br, group) {
 			restricted = true
 			narrow = append(narrow, group)
 		}
@@ -143,8 +176,9 @@ func applyRule(r RiskRule, groups []catalog.ActionSet, all grantSet) (RiskFindin
 	detail := []string{r.Detail}
 	seen := map[StatementRef]bool{}
 	var condRefs []string
+	usedIn := intersector(used)
 	for _, g := range gs {
-		if !g.actions.Intersects(used) || seen[g.ref] {
+		if !usedIn(g.actions) || seen[g.ref] {
 			continue
 		}
 		seen[g.ref] = true
@@ -163,6 +197,21 @@ func applyRule(r RiskRule, groups []catalog.ActionSet, all grantSet) (RiskFindin
 	}
 	f.Detail = strings.Join(detail, "; ")
 	return f, true
+}
+
+// intersector returns a test of whether a set shares an action with s. When s holds few
+// actions (the usual finding), looking each up beats comparing every word of two sets.
+func intersector(s catalog.ActionSet) func(catalog.ActionSet) bool {
+	const few = 32
+	var ids []catalog.ActionID
+	s.Each(func(id catalog.ActionID) bool {
+		ids = append(ids, id)
+		return len(ids) <= few
+	})
+	if len(ids) > few {
+		return s.Intersects
+	}
+	return func(o catalog.ActionSet) bool { return slices.ContainsFunc(ids, o.Has) }
 }
 
 // selfOnly reports whether every resource of the scope names the caller itself.

@@ -10,7 +10,9 @@ import (
 // grant is what one Allow statement grants on one part of its scope, once the denies of all
 // the policies considered together have been applied.
 type grant struct {
-	ref     StatementRef
+	ref StatementRef
+	// actions is shared by the grants of one statement: it is never changed in place (a
+	// deny or a diff makes a new set).
 	actions catalog.ActionSet
 	scope   resourceScope
 	// cond is "" for an unconditional grant; otherwise a text naming the conditions under
@@ -68,19 +70,20 @@ func policyGrants(pols []*Policy, names []string) grantSet {
 					continue
 				}
 				for _, r := range sc.patterns {
-					out = append(out, grant{ref: ref, actions: acts.Clone(), scope: resourceScope{patterns: []string{r}}, cond: cond})
+					out = append(out, grant{ref: ref, actions: acts, scope: resourceScope{patterns: []string{r}}, cond: cond})
 				}
 			}
 		}
 	}
+	toks := resourceTokens{}
 	for _, d := range denies {
 		var next grantSet
 		for _, g := range out {
-			hit := g.actions.Intersect(d.actions)
-			if hit.IsEmpty() || !g.scope.within(d.scope) {
+			if !g.actions.Intersects(d.actions) || !g.scope.withinTokens(d.scope, toks) {
 				next = append(next, g)
 				continue
 			}
+			hit := g.actions.Intersect(d.actions)
 			rest := g
 			rest.actions = g.actions.Minus(d.actions)
 			if !rest.actions.IsEmpty() {
@@ -127,9 +130,14 @@ func joinConditions(a, b string) string {
 // covering returns the actions of the grants that cover all of scope under cond: the
 // unconditional ones, and the conditional ones with exactly the same conditions.
 func (gs grantSet) covering(scope resourceScope, cond string) catalog.ActionSet {
+	return gs.coveringTokens(scope, cond, nil)
+}
+
+// coveringTokens is covering, with the patterns' tokens taken from (and kept in) toks.
+func (gs grantSet) coveringTokens(scope resourceScope, cond string, toks resourceTokens) catalog.ActionSet {
 	out := catalog.NewActionSet(catalog.Default())
 	for _, g := range gs {
-		if (g.cond == "" || g.cond == cond) && scope.within(g.scope) {
+		if (g.cond == "" || g.cond == cond) && scope.withinTokens(g.scope, toks) {
 			out.UnionWith(g.actions)
 		}
 	}

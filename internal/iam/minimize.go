@@ -221,10 +221,11 @@ func (rs *resourceGrants) dropContained() {
 		extra []string
 	}
 	cuts := make([]cut, len(resources))
+	toks := resourceTokens{}
 	for i, r := range resources {
 		cuts[i].ids = catalog.NewActionSet(catalog.Default())
 		for j, o := range resources {
-			if i == j || !resourceContains(o, r) || (resourceContains(r, o) && j > i) {
+			if i == j || !toks.contains(o, r) || (toks.contains(r, o) && j > i) {
 				continue
 			}
 			cuts[i].ids.UnionWith(rs.byRes[o].ids)

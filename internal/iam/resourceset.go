@@ -3,6 +3,7 @@ package iam
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ciem/ciem/internal/catalog"
 )
@@ -22,11 +23,35 @@ import (
 // resourceContains reports whether every resource that inner matches is also matched by outer.
 // It is sound (true only when containment holds) and complete for the patterns found in
 // practice; it can miss a containment that only a union of wildcards proves.
-func resourceContains(outer, inner string) bool {
+func resourceContains(outer, inner string) bool { return resourceTokens(nil).contains(outer, inner) }
+
+// resourcesOverlap reports whether some resource is matched by both patterns. A policy
+// variable counts as '*' here (it may take the value that makes them overlap).
+func resourcesOverlap(a, b string) bool { return resourceTokens(nil).overlap(a, b) }
+
+// resourceTokens holds patterns already split and tokenised, so that an operation comparing
+// many patterns with each other (diff, minimisation) tokenises each once. A nil
+// resourceTokens tokenises every time and stores nothing.
+type resourceTokens map[string][][]globTok
+
+func (t resourceTokens) segments(p string) [][]globTok {
+	if t == nil {
+		return resourceSegments(p)
+	}
+	s, ok := t[p]
+	if !ok {
+		s = resourceSegments(p)
+		t[p] = s
+	}
+	return s
+}
+
+// contains is resourceContains with t's tokens.
+func (t resourceTokens) contains(outer, inner string) bool {
 	if outer == inner || outer == "*" {
 		return true
 	}
-	outs, ins := resourceSegments(outer), resourceSegments(inner)
+	outs, ins := t.segments(outer), t.segments(inner)
 	if len(outs) != len(ins) {
 		return false
 	}
@@ -38,13 +63,12 @@ func resourceContains(outer, inner string) bool {
 	return true
 }
 
-// resourcesOverlap reports whether some resource is matched by both patterns. A policy
-// variable counts as '*' here (it may take the value that makes them overlap).
-func resourcesOverlap(a, b string) bool {
+// overlap is resourcesOverlap with t's tokens.
+func (t resourceTokens) overlap(a, b string) bool {
 	if a == "*" || b == "*" || a == b {
 		return true
 	}
-	as, bs := resourceSegments(a), resourceSegments(b)
+	as, bs := t.segments(a), t.segments(b)
 	if len(as) != len(bs) {
 		return false
 	}
@@ -152,6 +176,27 @@ func tokenizeGlob(s string) []globTok {
 // against inner's tokens as symbols: an outer '*' takes any run of inner tokens, an outer '?'
 // one inner literal or '?', a literal or variable only its equal.
 func globContains(outer, inner []globTok) bool {
+	// A token of outer other than '*' takes exactly one token of inner, so outer's tokens
+	// before its first '*' pair with inner's first ones, and those after its last '*' with
+	// inner's last ones: check those directly and search only what lies between.
+	for len(outer) > 0 && outer[0].kind != globStar {
+		if len(inner) == 0 || !tokContains(outer[0], inner[0]) {
+			return false
+		}
+		outer, inner = outer[1:], inner[1:]
+	}
+	for len(outer) > 0 && outer[len(outer)-1].kind != globStar {
+		if len(inner) == 0 || !tokContains(outer[len(outer)-1], inner[len(inner)-1]) {
+			return false
+		}
+		outer, inner = outer[:len(outer)-1], inner[:len(inner)-1]
+	}
+	switch {
+	case len(outer) == 0:
+		return len(inner) == 0
+	case len(outer) == 1:
+		return true // a lone '*' takes any run of tokens
+	}
 	memo := make([]int8, (len(outer)+1)*(len(inner)+1))
 	var rec func(i, j int) bool // i in outer, j in inner
 	rec = func(i, j int) bool {
@@ -183,8 +228,40 @@ func globContains(outer, inner []globTok) bool {
 	return rec(0, 0)
 }
 
+// tokContains reports whether the outer token, not '*', matches every string the inner one does.
+func tokContains(o, in globTok) bool {
+	switch o.kind {
+	case globOne:
+		return in.kind == globLit || in.kind == globOne
+	case globLit:
+		return in.kind == globLit && in.b == o.b
+	case globVar:
+		return in.kind == globVar && in.v == o.v
+	}
+	return false
+}
+
 // globOverlap reports whether two token patterns match a common string; variables are '*'.
 func globOverlap(a, b []globTok) bool {
+	// Tokens other than '*' and variables take one character each, so the runs before the
+	// first and after the last wildcard of either side pair up: check those directly.
+	fixed := func(t globTok) bool { return t.kind != globStar && t.kind != globVar }
+	meet := func(x, y globTok) bool { return x.kind != globLit || y.kind != globLit || x.b == y.b }
+	for len(a) > 0 && len(b) > 0 && fixed(a[0]) && fixed(b[0]) {
+		if !meet(a[0], b[0]) {
+			return false
+		}
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && fixed(a[len(a)-1]) && fixed(b[len(b)-1]) {
+		if !meet(a[len(a)-1], b[len(b)-1]) {
+			return false
+		}
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
+	if (len(a) == 1 && !fixed(a[0])) || (len(b) == 1 && !fixed(b[0])) {
+		return true // a lone wildcard meets whatever string the other side can match
+	}
 	star := func(t globTok) bool { return t.kind == globStar || t.kind == globVar }
 	memo := make([]int8, (len(a)+1)*(len(b)+1))
 	var rec func(i, j int) bool
@@ -239,14 +316,17 @@ func (r resourceScope) isAll() bool {
 }
 
 // within reports whether every resource of r is also in o (sound, see resourceContains).
-func (r resourceScope) within(o resourceScope) bool {
+func (r resourceScope) within(o resourceScope) bool { return r.withinTokens(o, nil) }
+
+// withinTokens is within, with the patterns' tokens taken from (and kept in) t.
+func (r resourceScope) withinTokens(o resourceScope, t resourceTokens) bool {
 	switch {
 	case o.isAll():
 		return true
 	case !r.except && !o.except:
 		// Each pattern of r must fit inside one pattern of o.
 		for _, p := range r.patterns {
-			if !slices.ContainsFunc(o.patterns, func(q string) bool { return resourceContains(q, p) }) {
+			if !slices.ContainsFunc(o.patterns, func(q string) bool { return t.contains(q, p) }) {
 				return false
 			}
 		}
@@ -254,7 +334,7 @@ func (r resourceScope) within(o resourceScope) bool {
 	case !r.except && o.except:
 		// No resource of r may be one that o leaves out.
 		for _, p := range r.patterns {
-			if slices.ContainsFunc(o.patterns, func(q string) bool { return resourcesOverlap(q, p) }) {
+			if slices.ContainsFunc(o.patterns, func(q string) bool { return t.overlap(q, p) }) {
 				return false
 			}
 		}
@@ -262,7 +342,7 @@ func (r resourceScope) within(o resourceScope) bool {
 	case r.except && o.except:
 		// What o leaves out must be left out by r as well.
 		for _, q := range o.patterns {
-			if !slices.ContainsFunc(r.patterns, func(p string) bool { return resourceContains(p, q) }) {
+			if !slices.ContainsFunc(r.patterns, func(p string) bool { return t.contains(p, q) }) {
 				return false
 			}
 		}
@@ -295,30 +375,70 @@ func broadPattern(p string) bool {
 	if !strings.HasPrefix(p, "arn:") {
 		return false
 	}
-	parts := strings.SplitN(p, ":", 6)
-	if len(parts) < 6 {
+	// The service is the third segment and the resource part what follows the fifth colon.
+	var colons [5]int
+	n := 0
+	for i := 0; i < len(p) && n < 5; i++ {
+		if p[i] == ':' {
+			colons[n] = i
+			n++
+		}
+	}
+	if n < 5 {
 		return true // a short ARN is padded with '*' segments
 	}
-	rest := parts[5]
-	onlyWild := func(s string) bool { return s != "" && strings.Trim(s, "*/:") == "" && strings.Contains(s, "*") }
-	if onlyWild(rest) {
+	rest := p[colons[4]+1:]
+	if onlyWildcards(rest) {
 		return true
 	}
-	svc := catalog.Default().Service(parts[2])
-	if svc == nil {
-		return false
-	}
-	for _, rt := range svc.ResourceTypes {
-		tparts := strings.SplitN(rt.ARN, ":", 6)
-		if len(tparts) < 6 {
-			continue
-		}
-		lit, _, _ := strings.Cut(tparts[5], "${")
-		if lit != "" && strings.HasPrefix(rest, lit) && onlyWild(rest[len(lit):]) {
+	for _, lit := range resourceTypePrefixes(p[colons[1]+1 : colons[2]]) {
+		if strings.HasPrefix(rest, lit) && onlyWildcards(rest[len(lit):]) {
 			return true
 		}
 	}
 	return false
+}
+
+// onlyWildcards reports whether s is a non-empty run of '*', '/' and ':' with a '*' in it.
+func onlyWildcards(s string) bool {
+	star := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*':
+			star = true
+		case '/', ':':
+		default:
+			return false
+		}
+	}
+	return star
+}
+
+// typePrefixes caches, per service prefix, the fixed beginnings of its resource types'
+// resource parts ("role/" of arn:aws:iam::${Account}:role/${RoleNameWithPath}); the catalog
+// is immutable, so each known service's list is computed once (unknown ones are not stored,
+// so that odd input cannot grow the cache).
+var typePrefixes sync.Map // string -> []string
+
+func resourceTypePrefixes(service string) []string {
+	if v, ok := typePrefixes.Load(service); ok {
+		return v.([]string)
+	}
+	var out []string
+	if svc := catalog.Default().Service(service); svc != nil {
+		for _, rt := range svc.ResourceTypes {
+			tparts := strings.SplitN(rt.ARN, ":", 6)
+			if len(tparts) < 6 {
+				continue
+			}
+			if lit, _, _ := strings.Cut(tparts[5], "${"); lit != "" {
+				out = append(out, lit)
+			}
+		}
+		v, _ := typePrefixes.LoadOrStore(svc.Prefix, out)
+		return v.([]string)
+	}
+	return nil
 }
 
 // String writes the scope for people: "arn:...", "a, b" or "* except a, b".
