@@ -83,63 +83,66 @@ const (
 	authSkewed
 )
 
+// authReply is the error a service sends for one kind of authentication failure; a
+// reply without a message carries the failure's detail.
+type authReply struct {
+	status  int
+	code    string
+	message string
+}
+
+// authReplies holds each wire form's replies; a kind missing from a table gets its
+// authBadSignature reply.
+var (
+	queryAuthReplies = map[authFailure]authReply{
+		authMissing:      {http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token"},
+		authIncomplete:   {http.StatusBadRequest, "IncompleteSignature", ""},
+		authUnknownKey:   {http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid."},
+		authBadToken:     {http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid."},
+		authExpired:      {http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired"},
+		authSkewed:       {http.StatusForbidden, "SignatureDoesNotMatch", ""},
+		authBadSignature: {http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."},
+	}
+	jsonAuthReplies = map[authFailure]authReply{
+		authMissing:      {http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token"},
+		authIncomplete:   {http.StatusBadRequest, "IncompleteSignatureException", ""},
+		authUnknownKey:   {http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid."},
+		authBadToken:     {http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid."},
+		authExpired:      {http.StatusBadRequest, "ExpiredTokenException", "The security token included in the request is expired"},
+		authSkewed:       {http.StatusBadRequest, "InvalidSignatureException", ""},
+		authBadSignature: {http.StatusBadRequest, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."},
+	}
+	s3AuthReplies = map[authFailure]authReply{
+		authMissing:      {http.StatusForbidden, "AccessDenied", "Access Denied"},
+		authIncomplete:   {http.StatusBadRequest, "AuthorizationHeaderMalformed", ""},
+		authUnknownKey:   {http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."},
+		authBadToken:     {http.StatusBadRequest, "InvalidToken", "The provided token is malformed or otherwise invalid."},
+		authExpired:      {http.StatusBadRequest, "ExpiredToken", "The provided token has expired."},
+		authSkewed:       {http.StatusForbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large."},
+		authBadSignature: {http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."},
+	}
+)
+
 // authError builds the error a service sends for an authentication failure.
 func authError(service string, kind authFailure, detail string) *apiError {
+	replies := queryAuthReplies
 	switch service {
 	case serviceS3:
-		return s3AuthError(kind, detail)
+		replies = s3AuthReplies
 	case serviceCloudTrail:
-		return jsonAuthError(kind, detail)
+		replies = jsonAuthReplies
 	}
-	return queryAuthError(kind, detail)
-}
-
-func queryAuthError(kind authFailure, detail string) *apiError {
-	switch kind {
-	case authMissing:
-		return newError(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
-	case authIncomplete:
-		return newError(http.StatusBadRequest, "IncompleteSignature", "%s", detail)
-	case authUnknownKey, authBadToken:
-		return newError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
-	case authExpired:
-		return newError(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
-	case authSkewed:
-		return newError(http.StatusForbidden, "SignatureDoesNotMatch", "%s", detail)
+	r, ok := replies[kind]
+	if !ok {
+		r = replies[authBadSignature]
 	}
-	return newError(http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-}
-
-func jsonAuthError(kind authFailure, detail string) *apiError {
-	switch kind {
-	case authMissing:
-		return newError(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
-	case authIncomplete:
-		return newError(http.StatusBadRequest, "IncompleteSignatureException", "%s", detail)
-	case authUnknownKey, authBadToken:
-		return newError(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
-	case authExpired:
-		return newError(http.StatusBadRequest, "ExpiredTokenException", "The security token included in the request is expired")
-	case authSkewed:
-		return newError(http.StatusBadRequest, "InvalidSignatureException", "%s", detail)
+	msg := r.message
+	if msg == "" {
+		msg = detail
 	}
-	return newError(http.StatusBadRequest, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-}
-
-func s3AuthError(kind authFailure, detail string) *apiError {
-	switch kind {
-	case authMissing:
-		return newError(http.StatusForbidden, "AccessDenied", "Access Denied")
-	case authIncomplete:
-		return newError(http.StatusBadRequest, "AuthorizationHeaderMalformed", "%s", detail)
-	case authUnknownKey:
-		return newError(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.").with("AWSAccessKeyId", detail)
-	case authBadToken:
-		return newError(http.StatusBadRequest, "InvalidToken", "The provided token is malformed or otherwise invalid.")
-	case authExpired:
-		return newError(http.StatusBadRequest, "ExpiredToken", "The provided token has expired.")
-	case authSkewed:
-		return newError(http.StatusForbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
+	e := newError(r.status, r.code, "%s", msg)
+	if service == serviceS3 && kind == authUnknownKey {
+		e = e.with("AWSAccessKeyId", detail) // S3 names the key it does not know
 	}
-	return newError(http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+	return e
 }

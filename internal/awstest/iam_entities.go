@@ -11,54 +11,22 @@ type entityKind struct {
 	inlineKind  iam.Kind
 	inlineLimit int
 	quota       string // PoliciesPerUser, ...
-	find        func(s *Server, name string) (*principalCommon, *apiError)
-	resource    func(s *Server, name string) string
+	find        func(c *call, name string) (*principalCommon, *apiError)
 }
 
 var (
 	userKind = &entityKind{title: "User", param: "UserName", rule: ruleUserName, inlineKind: iam.KindInlineUser,
-		inlineLimit: limitInlineUser, quota: "PoliciesPerUser",
-		find: func(s *Server, name string) (*principalCommon, *apiError) {
-			u, err := s.findUser(name)
-			if err != nil {
-				return nil, err
-			}
-			return &u.principalCommon, nil
-		},
-		resource: (*Server).userResource}
+		inlineLimit: limitInlineUser, quota: "PoliciesPerUser", find: commonOf((*call).authorizedUser)}
 	groupKind = &entityKind{title: "Group", param: "GroupName", rule: ruleGroupName, inlineKind: iam.KindInlineGroup,
-		inlineLimit: limitInlineGroup, quota: "PoliciesPerGroup",
-		find: func(s *Server, name string) (*principalCommon, *apiError) {
-			g, err := s.findGroup(name)
-			if err != nil {
-				return nil, err
-			}
-			return &g.principalCommon, nil
-		},
-		resource: (*Server).groupResource}
+		inlineLimit: limitInlineGroup, quota: "PoliciesPerGroup", find: commonOf((*call).authorizedGroup)}
 	roleKind = &entityKind{title: "Role", param: "RoleName", rule: ruleRoleName, inlineKind: iam.KindInlineRole,
-		inlineLimit: limitInlineRole, quota: "PoliciesPerRole",
-		find: func(s *Server, name string) (*principalCommon, *apiError) {
-			r, err := s.findRole(name)
-			if err != nil {
-				return nil, err
-			}
-			return &r.principalCommon, nil
-		},
-		resource: (*Server).roleResource}
+		inlineLimit: limitInlineRole, quota: "PoliciesPerRole", find: commonOf((*call).authorizedRole)}
 )
 
 // entity reads the entity name parameter, authorises the operation on the entity and
 // finds it.
 func (c *call) entity(k *entityKind) (*principalCommon, *apiError) {
-	name := c.required(k.param, k.rule)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	if err := c.authorize(k.resource(c.s, name)); err != nil {
-		return nil, err
-	}
-	return k.find(c.s, name)
+	return k.find(c, c.required(k.param, k.rule))
 }
 
 func (k *entityKind) lowerTitle() string { return lower(k.title) }
@@ -137,14 +105,21 @@ func opListInline(k *entityKind) func(*call) (any, *apiError) {
 
 // Managed policy attachments.
 
+// attachment reads PolicyArn, failing on it first, then authorises the operation on the
+// entity with the policy as iam:PolicyARN and finds the entity.
+func (c *call) attachment(k *entityKind) (string, *principalCommon, *apiError) {
+	arn := c.required("PolicyArn", ruleArn)
+	if err := c.failed(); err != nil {
+		return "", nil, err
+	}
+	c.setCtx("iam:PolicyARN", arn)
+	e, aerr := c.entity(k)
+	return arn, e, aerr
+}
+
 func opAttach(k *entityKind) func(*call) (any, *apiError) {
 	return func(c *call) (any, *apiError) {
-		arn := c.required("PolicyArn", ruleArn)
-		if err := c.failed(); err != nil {
-			return nil, err
-		}
-		c.setCtx("iam:PolicyARN", arn)
-		e, aerr := c.entity(k)
+		arn, e, aerr := c.attachment(k)
 		if aerr != nil {
 			return nil, aerr
 		}
@@ -165,12 +140,7 @@ func opAttach(k *entityKind) func(*call) (any, *apiError) {
 
 func opDetach(k *entityKind) func(*call) (any, *apiError) {
 	return func(c *call) (any, *apiError) {
-		arn := c.required("PolicyArn", ruleArn)
-		if err := c.failed(); err != nil {
-			return nil, err
-		}
-		c.setCtx("iam:PolicyARN", arn)
-		e, aerr := c.entity(k)
+		arn, e, aerr := c.attachment(k)
 		if aerr != nil {
 			return nil, aerr
 		}

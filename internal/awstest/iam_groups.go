@@ -13,8 +13,8 @@ func opCreateGroup(c *call) (any, *apiError) {
 	if err := c.authorize(arn); err != nil {
 		return nil, err
 	}
-	if s.st.Groups[lower(name)] != nil {
-		return nil, errEntityExists("Group with name %s already exists.", name)
+	if err := nameTaken(s.st.Groups, "Group", name); err != nil {
+		return nil, err
 	}
 	g := &group{principalCommon: principalCommon{Name: name, Path: path, ID: newUniqueID(prefixGroup), ARN: arn,
 		Created: c.rq.now, Inline: map[string]string{}}}
@@ -27,169 +27,108 @@ func opCreateGroup(c *call) (any, *apiError) {
 func opGetGroup(c *call) (any, *apiError) {
 	name := c.required("GroupName", ruleGroupName)
 	marker, max := c.paging()
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.groupResource(name)); err != nil {
-		return nil, err
-	}
-	g, aerr := s.findGroup(name)
+	g, aerr := c.authorizedGroup(name)
 	if aerr != nil {
 		return nil, aerr
 	}
 	var users []*user
 	for _, m := range g.Members {
-		if u := s.st.Users[m]; u != nil {
+		if u := c.s.st.Users[m]; u != nil {
 			users = append(users, u)
 		}
 	}
-	sortByName(users, func(u *user) string { return u.Name })
-	page, next, more, aerr := paginate(users, func(u *user) string { return u.Name }, marker, max)
+	list, lr, aerr := userList(users, marker, max)
 	if aerr != nil {
 		return nil, aerr
 	}
-	out := struct {
+	return struct {
 		Group xmlGroup
 		Users members[xmlUser]
 		listResult
-	}{Group: g.xml(), listResult: listResult{more, next}}
-	for _, u := range page {
-		x := u.xml()
-		x.Tags, x.PermissionsBoundary = nil, nil
-		out.Users.Member = append(out.Users.Member, x)
-	}
-	return out, nil
+	}{g.xml(), list, lr}, nil
 }
 
 func opListGroups(c *call) (any, *apiError) {
-	prefix := c.optional("PathPrefix", rulePathPrefix, "/")
-	marker, max := c.paging()
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	if err := c.authorize(c.s.iamARN("group", prefix, "")); err != nil {
-		return nil, err
-	}
-	var groups []*group
-	for _, g := range c.s.st.Groups {
-		if inPath(g.Path, prefix) {
-			groups = append(groups, g)
-		}
+	groups, marker, max, aerr := listUnder(c, "group", c.s.st.Groups)
+	if aerr != nil {
+		return nil, aerr
 	}
 	return groupList(groups, marker, max)
 }
 
 func groupList(groups []*group, marker string, max int) (any, *apiError) {
-	sortByName(groups, func(g *group) string { return g.Name })
-	page, next, more, aerr := paginate(groups, func(g *group) string { return g.Name }, marker, max)
+	page, lr, aerr := namePage(groups, nameOf[*group], marker, max, (*group).xml)
 	if aerr != nil {
 		return nil, aerr
 	}
-	out := struct {
+	return struct {
 		Groups members[xmlGroup]
 		listResult
-	}{listResult: listResult{more, next}}
-	for _, g := range page {
-		out.Groups.Member = append(out.Groups.Member, g.xml())
-	}
-	return out, nil
+	}{members[xmlGroup]{page}, lr}, nil
 }
 
 func opListGroupsForUser(c *call) (any, *apiError) {
 	name := c.required("UserName", ruleUserName)
 	marker, max := c.paging()
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
+	u, aerr := c.authorizedUser(name)
 	if aerr != nil {
 		return nil, aerr
 	}
-	return groupList(s.groupsOf(lower(u.Name)), marker, max)
+	return groupList(c.s.groupsOf(lower(u.Name)), marker, max)
 }
 
 func opUpdateGroup(c *call) (any, *apiError) {
 	name := c.required("GroupName", ruleGroupName)
 	newName := c.optional("NewGroupName", ruleGroupName, "")
 	newPath := c.optional("NewPath", rulePath, "")
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.groupResource(name)); err != nil {
-		return nil, err
-	}
-	g, aerr := s.findGroup(name)
+	g, aerr := c.authorizedGroup(name)
 	if aerr != nil {
 		return nil, aerr
 	}
-	oldKey := lower(g.Name)
-	if newName != "" && lower(newName) != oldKey && s.st.Groups[lower(newName)] != nil {
-		return nil, errEntityExists("Group with name %s already exists.", newName)
+	if _, _, aerr := rename(c.s, c.s.st.Groups, g, "group", "Group", newName, newPath); aerr != nil {
+		return nil, aerr
 	}
-	if newPath != "" {
-		g.Path = newPath
-	}
-	if newName != "" {
-		g.Name = newName
-	}
-	g.ARN = s.iamARN("group", g.Path, g.Name)
-	delete(s.st.Groups, oldKey)
-	s.st.Groups[lower(g.Name)] = g
-	s.st.touch()
+	c.s.st.touch()
 	return nil, nil
 }
 
 func opDeleteGroup(c *call) (any, *apiError) {
-	name := c.required("GroupName", ruleGroupName)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.groupResource(name)); err != nil {
-		return nil, err
-	}
-	g, aerr := s.findGroup(name)
+	g, aerr := c.authorizedGroup(c.required("GroupName", ruleGroupName))
 	if aerr != nil {
 		return nil, aerr
 	}
-	switch {
-	case len(g.Members) > 0:
+	if len(g.Members) > 0 {
 		return nil, errDeleteConflict("Cannot delete entity, must remove users from group first.")
-	case len(g.Inline) > 0:
-		return nil, errDeleteConflict("Cannot delete entity, must delete policies first.")
-	case len(g.Attached) > 0:
-		return nil, errDeleteConflict("Cannot delete entity, must detach all policies first.")
 	}
-	delete(s.st.Groups, lower(g.Name))
-	delete(s.st.Usage, g.ARN)
-	s.st.touch()
+	if err := g.policiesConflict(); err != nil {
+		return nil, err
+	}
+	forget(c.s, c.s.st.Groups, g)
 	return nil, nil
 }
 
-func opAddUserToGroup(c *call) (any, *apiError) {
+// membership authorises a change of membership on the group, then finds the group and
+// the user.
+func (c *call) membership() (*group, *user, *apiError) {
 	gname := c.required("GroupName", ruleGroupName)
 	uname := c.required("UserName", ruleUserName)
-	if err := c.failed(); err != nil {
-		return nil, err
+	g, aerr := c.authorizedGroup(gname)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	u, aerr := c.s.findUser(uname)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	return g, u, nil
+}
+
+func opAddUserToGroup(c *call) (any, *apiError) {
+	g, u, aerr := c.membership()
+	if aerr != nil {
+		return nil, aerr
 	}
 	s := c.s
-	if err := c.authorize(s.groupResource(gname)); err != nil {
-		return nil, err
-	}
-	g, aerr := s.findGroup(gname)
-	if aerr != nil {
-		return nil, aerr
-	}
-	u, aerr := s.findUser(uname)
-	if aerr != nil {
-		return nil, aerr
-	}
 	key := lower(u.Name)
 	if g.hasMember(key) {
 		return nil, nil
@@ -203,20 +142,7 @@ func opAddUserToGroup(c *call) (any, *apiError) {
 }
 
 func opRemoveUserFromGroup(c *call) (any, *apiError) {
-	gname := c.required("GroupName", ruleGroupName)
-	uname := c.required("UserName", ruleUserName)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.groupResource(gname)); err != nil {
-		return nil, err
-	}
-	g, aerr := s.findGroup(gname)
-	if aerr != nil {
-		return nil, aerr
-	}
-	u, aerr := s.findUser(uname)
+	g, u, aerr := c.membership()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -224,7 +150,7 @@ func opRemoveUserFromGroup(c *call) (any, *apiError) {
 	for i, m := range g.Members {
 		if m == key {
 			g.Members = append(g.Members[:i:i], g.Members[i+1:]...)
-			s.st.touch()
+			c.s.st.touch()
 			return nil, nil
 		}
 	}

@@ -5,21 +5,11 @@ import "sort"
 // IAM access keys.
 
 func opCreateAccessKey(c *call) (any, *apiError) {
-	name, aerr := c.targetUser()
+	u, aerr := c.authorizedTargetUser()
 	if aerr != nil {
 		return nil, aerr
-	}
-	if err := c.failed(); err != nil {
-		return nil, err
 	}
 	s := c.s
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
-	if aerr != nil {
-		return nil, aerr
-	}
 	key := lower(u.Name)
 	if len(s.keysOf(key)) >= maxAccessKeys {
 		return nil, errLimitExceeded("Cannot exceed quota for AccessKeysPerUser: %d", maxAccessKeys)
@@ -54,52 +44,29 @@ func opListAccessKeys(c *call) (any, *apiError) {
 		return nil, aerr
 	}
 	marker, max := c.paging()
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
+	u, aerr := c.authorizedUser(name)
 	if aerr != nil {
 		return nil, aerr
 	}
-	keys := s.keysOf(lower(u.Name))
-	sort.Slice(keys, func(i, j int) bool { return lower(keys[i].ID) < lower(keys[j].ID) })
-	page, next, more, aerr := paginate(keys, func(k *accessKey) string { return k.ID }, marker, max)
+	page, lr, aerr := namePage(c.s.keysOf(lower(u.Name)), func(k *accessKey) string { return k.ID }, marker, max,
+		func(k *accessKey) xmlAccessKey { return xmlAccessKey{u.Name, k.ID, k.Status, "", isoTime(k.Created)} })
 	if aerr != nil {
 		return nil, aerr
 	}
-	out := struct {
+	return struct {
 		AccessKeyMetadata members[xmlAccessKey]
 		listResult
-	}{listResult: listResult{more, next}}
-	for _, k := range page {
-		out.AccessKeyMetadata.Member = append(out.AccessKeyMetadata.Member, xmlAccessKey{u.Name, k.ID, k.Status, "", isoTime(k.Created)})
-	}
-	return out, nil
+	}{members[xmlAccessKey]{page}, lr}, nil
 }
 
 // targetKey finds the access key an operation names, checking it belongs to the user.
 func (c *call) targetKey() (*accessKey, *apiError) {
 	id := c.required("AccessKeyId", ruleAccessKey)
-	name, aerr := c.targetUser()
+	u, aerr := c.authorizedTargetUser()
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
-	if aerr != nil {
-		return nil, aerr
-	}
-	k := s.st.AccessKeys[id]
+	k := c.s.st.AccessKeys[id]
 	if k == nil || k.UserKey != lower(u.Name) {
 		return nil, errNoSuchEntity("The Access Key with id %s cannot be found.", id)
 	}

@@ -41,24 +41,15 @@ func opCreateRole(c *call) (any, *apiError) {
 	}
 	s := c.s
 	arn := s.iamARN("role", path, name)
-	if boundary != "" {
-		c.setCtx("iam:PermissionsBoundary", boundary)
-	}
-	c.setTagCtx(tags)
-	if err := c.authorize(arn); err != nil {
+	if err := c.authorizeCreate(arn, boundary, tags, "iam:TagRole"); err != nil {
 		return nil, err
-	}
-	if len(tags) > 0 {
-		if err := c.authorizeAction("iam:TagRole", arn); err != nil {
-			return nil, err
-		}
 	}
 	trust, aerr := c.checkTrust("AssumeRolePolicyDocument")
 	if aerr != nil {
 		return nil, aerr
 	}
-	if s.st.Roles[lower(name)] != nil {
-		return nil, errEntityExists("Role with name %s already exists.", name)
+	if err := nameTaken(s.st.Roles, "Role", name); err != nil {
+		return nil, err
 	}
 	if boundary != "" {
 		if err := s.checkBoundary(boundary); err != nil {
@@ -78,15 +69,7 @@ func opCreateRole(c *call) (any, *apiError) {
 }
 
 func opGetRole(c *call) (any, *apiError) {
-	name := c.required("RoleName", ruleRoleName)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.roleResource(name)); err != nil {
-		return nil, err
-	}
-	r, aerr := s.findRole(name)
+	r, aerr := c.targetRole()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -94,52 +77,30 @@ func opGetRole(c *call) (any, *apiError) {
 }
 
 func opListRoles(c *call) (any, *apiError) {
-	prefix := c.optional("PathPrefix", rulePathPrefix, "/")
-	marker, max := c.paging()
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	if err := c.authorize(c.s.iamARN("role", prefix, "")); err != nil {
-		return nil, err
-	}
-	var roles []*role
-	for _, r := range c.s.st.Roles {
-		if inPath(r.Path, prefix) {
-			roles = append(roles, r)
-		}
-	}
-	sortByName(roles, func(r *role) string { return r.Name })
-	page, next, more, aerr := paginate(roles, func(r *role) string { return r.Name }, marker, max)
+	roles, marker, max, aerr := listUnder(c, "role", c.s.st.Roles)
 	if aerr != nil {
 		return nil, aerr
 	}
-	out := struct {
+	page, lr, aerr := namePage(roles, nameOf[*role], marker, max, func(r *role) xmlRole { return r.xml(false) })
+	if aerr != nil {
+		return nil, aerr
+	}
+	return struct {
 		Roles members[xmlRole]
 		listResult
-	}{listResult: listResult{more, next}}
-	for _, r := range page {
-		out.Roles.Member = append(out.Roles.Member, r.xml(false))
-	}
-	return out, nil
+	}{members[xmlRole]{page}, lr}, nil
 }
 
-// roleUpdate finds the role an update applies to, after authorising it.
-func (c *call) roleUpdate() (*role, *apiError) {
-	name := c.required("RoleName", ruleRoleName)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	if err := c.authorize(c.s.roleResource(name)); err != nil {
-		return nil, err
-	}
-	return c.s.findRole(name)
+// targetRole finds the role the operation's RoleName names, after authorising it.
+func (c *call) targetRole() (*role, *apiError) {
+	return c.authorizedRole(c.required("RoleName", ruleRoleName))
 }
 
 func opUpdateRole(c *call) (any, *apiError) {
 	desc := c.optional("Description", ruleDesc, "")
 	hasDesc := c.has("Description")
 	maxSession := c.intParam("MaxSessionDuration", minMaxSession, maxMaxSession, 0)
-	r, aerr := c.roleUpdate()
+	r, aerr := c.targetRole()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -155,7 +116,7 @@ func opUpdateRole(c *call) (any, *apiError) {
 
 func opUpdateRoleDescription(c *call) (any, *apiError) {
 	desc := c.required("Description", ruleDesc)
-	r, aerr := c.roleUpdate()
+	r, aerr := c.targetRole()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -166,7 +127,7 @@ func opUpdateRoleDescription(c *call) (any, *apiError) {
 
 func opUpdateAssumeRolePolicy(c *call) (any, *apiError) {
 	c.required("PolicyDocument", rulePolicyDoc)
-	r, aerr := c.roleUpdate()
+	r, aerr := c.targetRole()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -180,46 +141,34 @@ func opUpdateAssumeRolePolicy(c *call) (any, *apiError) {
 }
 
 func opDeleteRole(c *call) (any, *apiError) {
-	r, aerr := c.roleUpdate()
+	r, aerr := c.targetRole()
 	if aerr != nil {
 		return nil, aerr
 	}
-	switch {
-	case len(r.Inline) > 0:
-		return nil, errDeleteConflict("Cannot delete entity, must delete policies first.")
-	case len(r.Attached) > 0:
-		return nil, errDeleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := r.policiesConflict(); err != nil {
+		return nil, err
 	}
-	delete(c.s.st.Roles, lower(r.Name))
-	delete(c.s.st.Usage, r.ARN)
-	c.s.st.touch()
+	forget(c.s, c.s.st.Roles, r)
 	return nil, nil
 }
 
 func opPutRolePermissionsBoundary(c *call) (any, *apiError) {
 	arn := c.required("PermissionsBoundary", ruleArn)
 	c.setCtx("iam:PermissionsBoundary", arn)
-	r, aerr := c.roleUpdate()
+	r, aerr := c.targetRole()
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := c.s.checkBoundary(arn); err != nil {
-		return nil, err
-	}
-	r.Boundary = arn
-	c.s.st.touch()
-	return nil, nil
+	return c.setBoundary(&r.Boundary, arn)
 }
 
 func opDeleteRolePermissionsBoundary(c *call) (any, *apiError) {
 	if r := c.s.st.Roles[lower(c.str("RoleName"))]; r != nil && r.Boundary != "" {
 		c.setCtx("iam:PermissionsBoundary", r.Boundary)
 	}
-	r, aerr := c.roleUpdate()
+	r, aerr := c.targetRole()
 	if aerr != nil {
 		return nil, aerr
 	}
-	r.Boundary = ""
-	c.s.st.touch()
-	return nil, nil
+	return c.setBoundary(&r.Boundary, "")
 }

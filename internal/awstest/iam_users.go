@@ -14,21 +14,11 @@ func opCreateUser(c *call) (any, *apiError) {
 		return nil, err
 	}
 	s := c.s
-	arn := s.iamARN("user", path, name)
-	if boundary != "" {
-		c.setCtx("iam:PermissionsBoundary", boundary)
-	}
-	c.setTagCtx(tags)
-	if err := c.authorize(arn); err != nil {
+	if err := c.authorizeCreate(s.iamARN("user", path, name), boundary, tags, "iam:TagUser"); err != nil {
 		return nil, err
 	}
-	if len(tags) > 0 {
-		if err := c.authorizeAction("iam:TagUser", arn); err != nil {
-			return nil, err
-		}
-	}
-	if s.st.Users[lower(name)] != nil {
-		return nil, errEntityExists("User with name %s already exists.", name)
+	if err := nameTaken(s.st.Users, "User", name); err != nil {
+		return nil, err
 	}
 	if boundary != "" {
 		if err := s.checkBoundary(boundary); err != nil {
@@ -59,18 +49,18 @@ func (c *call) targetUser() (string, *apiError) {
 	return "", errValidation("Must specify userName when calling with non-User credentials")
 }
 
-func opGetUser(c *call) (any, *apiError) {
+// authorizedTargetUser authorises the operation on the user targetUser reads, then
+// finds the user.
+func (c *call) authorizedTargetUser() (*user, *apiError) {
 	name, aerr := c.targetUser()
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	if err := c.authorize(c.s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := c.s.findUser(name)
+	return c.authorizedUser(name)
+}
+
+func opGetUser(c *call) (any, *apiError) {
+	u, aerr := c.authorizedTargetUser()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -78,66 +68,44 @@ func opGetUser(c *call) (any, *apiError) {
 }
 
 func opListUsers(c *call) (any, *apiError) {
-	prefix := c.optional("PathPrefix", rulePathPrefix, "/")
-	marker, max := c.paging()
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	if err := c.authorize(c.s.iamARN("user", prefix, "")); err != nil {
-		return nil, err
-	}
-	var users []*user
-	for _, u := range c.s.st.Users {
-		if inPath(u.Path, prefix) {
-			users = append(users, u)
-		}
-	}
-	sortByName(users, func(u *user) string { return u.Name })
-	page, next, more, aerr := paginate(users, func(u *user) string { return u.Name }, marker, max)
+	users, marker, max, aerr := listUnder(c, "user", c.s.st.Users)
 	if aerr != nil {
 		return nil, aerr
 	}
-	out := struct {
+	list, lr, aerr := userList(users, marker, max)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return struct {
 		Users members[xmlUser]
 		listResult
-	}{listResult: listResult{more, next}}
-	for _, u := range page {
+	}{list, lr}, nil
+}
+
+// userList is a page of users as ListUsers and GetGroup list them.
+func userList(users []*user, marker string, max int) (members[xmlUser], listResult, *apiError) {
+	page, lr, aerr := namePage(users, nameOf[*user], marker, max, func(u *user) xmlUser {
 		x := u.xml()
-		x.Tags, x.PermissionsBoundary = nil, nil // ListUsers leaves them out
-		out.Users.Member = append(out.Users.Member, x)
-	}
-	return out, nil
+		x.Tags, x.PermissionsBoundary = nil, nil // lists leave them out
+		return x
+	})
+	return members[xmlUser]{page}, lr, aerr
 }
 
 func opUpdateUser(c *call) (any, *apiError) {
 	name := c.required("UserName", ruleUserName)
 	newName := c.optional("NewUserName", ruleUserName, "")
 	newPath := c.optional("NewPath", rulePath, "")
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
+	u, aerr := c.authorizedUser(name)
 	if aerr != nil {
 		return nil, aerr
 	}
-	oldKey := lower(u.Name)
-	if newName != "" && lower(newName) != oldKey && s.st.Users[lower(newName)] != nil {
-		return nil, errEntityExists("User with name %s already exists.", newName)
+	s := c.s
+	oldKey, newKey, aerr := rename(s, s.st.Users, u, "user", "User", newName, newPath)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if newPath != "" {
-		u.Path = newPath
-	}
-	if newName != "" {
-		u.Name = newName
-	}
-	u.ARN = s.iamARN("user", u.Path, u.Name)
-	if newKey := lower(u.Name); newKey != oldKey {
-		delete(s.st.Users, oldKey)
-		s.st.Users[newKey] = u
+	if newKey != oldKey {
 		for _, k := range s.st.AccessKeys {
 			if k.UserKey == oldKey {
 				k.UserKey = newKey
@@ -156,79 +124,46 @@ func opUpdateUser(c *call) (any, *apiError) {
 }
 
 func opDeleteUser(c *call) (any, *apiError) {
-	name := c.required("UserName", ruleUserName)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
+	u, aerr := c.authorizedUser(c.required("UserName", ruleUserName))
 	if aerr != nil {
 		return nil, aerr
 	}
+	s := c.s
 	key := lower(u.Name)
 	for _, k := range s.st.AccessKeys {
 		if k.UserKey == key {
 			return nil, errDeleteConflict("Cannot delete entity, must delete access keys first.")
 		}
 	}
-	if len(u.Inline) > 0 {
-		return nil, errDeleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(u.Attached) > 0 {
-		return nil, errDeleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := u.policiesConflict(); err != nil {
+		return nil, err
 	}
 	if len(s.groupsOf(key)) > 0 {
 		return nil, errDeleteConflict("Cannot delete entity, must remove users from group first.")
 	}
-	delete(s.st.Users, key)
-	delete(s.st.Usage, u.ARN)
-	s.st.touch()
+	forget(s, s.st.Users, u)
 	return nil, nil
 }
 
 func opPutUserPermissionsBoundary(c *call) (any, *apiError) {
 	name := c.required("UserName", ruleUserName)
 	arn := c.required("PermissionsBoundary", ruleArn)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
 	c.setCtx("iam:PermissionsBoundary", arn)
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
+	u, aerr := c.authorizedUser(name)
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := s.checkBoundary(arn); err != nil {
-		return nil, err
-	}
-	u.Boundary = arn
-	s.st.touch()
-	return nil, nil
+	return c.setBoundary(&u.Boundary, arn)
 }
 
 func opDeleteUserPermissionsBoundary(c *call) (any, *apiError) {
 	name := c.required("UserName", ruleUserName)
-	if err := c.failed(); err != nil {
-		return nil, err
-	}
-	s := c.s
-	if u := s.st.Users[lower(name)]; u != nil && u.Boundary != "" {
+	if u := c.s.st.Users[lower(name)]; u != nil && u.Boundary != "" {
 		c.setCtx("iam:PermissionsBoundary", u.Boundary)
 	}
-	if err := c.authorize(s.userResource(name)); err != nil {
-		return nil, err
-	}
-	u, aerr := s.findUser(name)
+	u, aerr := c.authorizedUser(name)
 	if aerr != nil {
 		return nil, aerr
 	}
-	u.Boundary = ""
-	s.st.touch()
-	return nil, nil
+	return c.setBoundary(&u.Boundary, "")
 }

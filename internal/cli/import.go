@@ -20,6 +20,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/ciem/ciem/internal/awsx"
+	"github.com/ciem/ciem/internal/rightsize"
 )
 
 // Helpers here are prefixed "import" so that they never clash with other commands' files.
@@ -210,18 +211,12 @@ func importPrincipalHCL(pp awsx.PrincipalPolicies, used map[string]bool, docs fu
 			for _, c := range pd.comments {
 				importComment(body, c)
 			}
-			rb := body.AppendNewBlock("resource", []string{"ciem_entitlement", name})
-			rbody := rb.Body()
-			rbody.SetAttributeValue("principal_arn", cty.StringVal(pp.Principal.ARN))
-			rbody.SetAttributeValue("name", cty.StringVal(pd.name))
-			if mp.Path != "" && mp.Path != "/" {
-				rbody.SetAttributeValue("path", cty.StringVal(mp.Path))
-			}
+			e := rightsize.Entitlement{PrincipalARN: pp.Principal.ARN, Name: pd.name, Path: mp.Path, Policy: policy}
 			// IAM cannot change a description: the imported policy keeps its own.
-			if i == 0 && mp.Description != "" {
-				rbody.SetAttributeValue("description", cty.StringVal(mp.Description))
+			if i == 0 {
+				e.Description = mp.Description
 			}
-			rbody.SetAttributeRaw("policy", hclwrite.TokensForFunctionCall("jsonencode", policy))
+			rightsize.AppendEntitlement(body, name, e)
 		}
 		n++
 	}
