@@ -9,6 +9,7 @@ want=(
   "fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"   # so the report's screenshot has text
   "jq:/usr/bin/jq"   # the usage benchmark's peer and bench scripts
   "time:/usr/bin/time"   # peak memory in the benchmarks
+  "postgresql:/usr/lib/postgresql"   # the broker's PostgreSQL store tests (a throwaway cluster per run)
 )
 missing=()
 for w in "${want[@]}"; do

@@ -58,6 +58,15 @@ func newRootCmd(version string) *cobra.Command {
 		newScanCmd(),
 		newRightsizeCmd(),
 		newImportCmd(),
+		newBrokerCmd(),
+		newRequestCmd(),
+		newApproveCmd(),
+		newDenyCmd(),
+		newCancelCmd(),
+		newRevokeCmd(),
+		newRequestsCmd(),
+		newCredsCmd(),
+		newAuditCmd(),
 	)
 	return root
 }
