@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,6 +28,24 @@ type Clients struct {
 	AWS       aws.Config
 	Endpoints Endpoints
 	IAM       *awsx.IAM
+
+	principals sync.Map // principal ARN → awsx.Principal found by findPrincipal
+}
+
+// findPrincipal is IAM.FindPrincipal, remembered for the provider process's life (one
+// Terraform command): entitlements share a few principals, and each Create looked its
+// principal up again. A principal deleted meanwhile still fails the attach that follows,
+// as it would had it gone between the look-up and the attach. Failures are not kept.
+func (c *Clients) findPrincipal(ctx context.Context, arn string) (awsx.Principal, error) {
+	if p, ok := c.principals.Load(arn); ok {
+		return p.(awsx.Principal), nil
+	}
+	p, err := c.IAM.FindPrincipal(ctx, arn)
+	if err != nil {
+		return awsx.Principal{}, err
+	}
+	c.principals.Store(arn, p)
+	return p, nil
 }
 
 // Endpoints are the provider's endpoint overrides; empty means the SDK's own resolution

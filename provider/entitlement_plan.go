@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -16,8 +17,8 @@ import (
 // validation errors fail the plan at the attribute they are about, security warnings
 // and warnings are warnings. The risk analysis, costlier, runs once a plan in ModifyPlan.
 func (r *EntitlementResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg entitlementModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	cfg, diagsConfig := readEntitlement(ctx, req.Config.Raw)
+	resp.Diagnostics.Append(diagsConfig...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -66,6 +67,12 @@ func findingsSource(ctx context.Context, cfg entitlementModel) ([]byte, func(fin
 // deny names are errors, other critical and high risks warnings.
 func reportFindings(diags *diag.Diagnostics, fs []finding, deny map[string]bool, where func(finding) (path.Path, string)) {
 	for _, f := range fs {
+		reported := f.Category == categoryValidation &&
+			(f.Severity == string(iam.SeverityError) || f.Severity == string(iam.SeveritySecurityWarning) || f.Severity == string(iam.SeverityWarning)) ||
+			f.Category != categoryValidation && (deny[f.Category] || f.Severity == iam.RiskCritical || f.Severity == iam.RiskHigh)
+		if !reported {
+			continue // suggestions and lesser risks are in the findings attribute only; locating them costs
+		}
 		at, loc := where(f)
 		if loc != "" {
 			loc = " at " + loc
@@ -99,10 +106,15 @@ func riskFindings(fs []finding) []finding {
 }
 
 // jsonLocator returns a function that writes a JSON path with its line and column in doc.
+// The position index is built on first use: most documents have nothing to report.
 func jsonLocator(doc []byte) func(string) string {
-	idx, err := iam.NewPositionIndex(doc)
+	index := sync.OnceValues(func() (*iam.PositionIndex, error) { return iam.NewPositionIndex(doc) })
 	return func(p string) string {
-		if p == "" || err != nil {
+		if p == "" {
+			return p
+		}
+		idx, err := index()
+		if err != nil {
 			return p
 		}
 		if pos, ok := idx.Lookup(p); ok {
@@ -137,16 +149,18 @@ func (r *EntitlementResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	var plan, config entitlementModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	plan, diagsPlan := readEntitlement(ctx, req.Plan.Raw)
+	resp.Diagnostics.Append(diagsPlan...)
+	config, diagsConfig := readEntitlement(ctx, req.Config.Raw)
+	resp.Diagnostics.Append(diagsConfig...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var state *entitlementModel
 	if !req.State.Raw.IsNull() {
-		state = &entitlementModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		prior, diagsState := readEntitlement(ctx, req.State.Raw)
+		resp.Diagnostics.Append(diagsState...)
+		state = &prior
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -189,7 +203,7 @@ func (r *EntitlementResource) ModifyPlan(ctx context.Context, req resource.Modif
 			plan.VersionID = state.VersionID
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setEntitlement(ctx, &resp.Plan.Raw, plan)...)
 }
 
 // plannedDocument is the document to write: the planned policy, or (should the plan

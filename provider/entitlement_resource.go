@@ -201,12 +201,12 @@ func (r *EntitlementResource) Create(ctx context.Context, req resource.CreateReq
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	var plan entitlementModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	plan, diagsPlan := readEntitlement(ctx, req.Plan.Raw)
+	resp.Diagnostics.Append(diagsPlan...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	principal, err := r.clients.IAM.FindPrincipal(ctx, plan.PrincipalARN.ValueString())
+	principal, err := r.clients.findPrincipal(ctx, plan.PrincipalARN.ValueString())
 	if err != nil {
 		principalError(&resp.Diagnostics, err)
 		return
@@ -231,11 +231,11 @@ func (r *EntitlementResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(setPolicyID(ctx, resp.Private, created.ID)...)
 	if err := r.clients.IAM.Attach(ctx, principal, created.ARN); err != nil {
 		// Keep what was made in state: Terraform taints it, and the next apply replaces it.
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, plan)...)
 		resp.Diagnostics.AddAttributeError(path.Root("principal_arn"), "Cannot attach the policy", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, plan)...)
 }
 
 func (r *EntitlementResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -243,8 +243,8 @@ func (r *EntitlementResource) Read(ctx context.Context, req resource.ReadRequest
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	var state entitlementModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state, diagsState := readEntitlement(ctx, req.State.Raw)
+	resp.Diagnostics.Append(diagsState...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -293,7 +293,7 @@ func (r *EntitlementResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.Append(diags...)
 		state.Findings = fs
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, state)...)
 }
 
 // attachedPrincipal is the principal_arn to keep in state: the state's principal while
@@ -348,9 +348,10 @@ func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateReq
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	var plan, state entitlementModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	plan, diagsPlan := readEntitlement(ctx, req.Plan.Raw)
+	resp.Diagnostics.Append(diagsPlan...)
+	state, diagsState := readEntitlement(ctx, req.State.Raw)
+	resp.Diagnostics.Append(diagsState...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -371,7 +372,7 @@ func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateReq
 		plan.VersionID = types.StringValue(id)
 	}
 	if plan.PrincipalARN.ValueString() != state.PrincipalARN.ValueString() {
-		next, err := r.clients.IAM.FindPrincipal(ctx, plan.PrincipalARN.ValueString())
+		next, err := r.clients.findPrincipal(ctx, plan.PrincipalARN.ValueString())
 		if err != nil {
 			principalError(&resp.Diagnostics, err)
 			return
@@ -391,7 +392,7 @@ func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateReq
 			}
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, plan)...)
 }
 
 func (r *EntitlementResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -399,8 +400,8 @@ func (r *EntitlementResource) Delete(ctx context.Context, req resource.DeleteReq
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	var state entitlementModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state, diagsState := readEntitlement(ctx, req.State.Raw)
+	resp.Diagnostics.Append(diagsState...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

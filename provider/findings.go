@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 
@@ -63,7 +64,7 @@ func (c *memo) get(key string, compute func() []finding) []finding {
 
 // analysePolicy is policyFindings without the cache.
 func analysePolicy(doc []byte, kind iam.Kind) []finding {
-	out := validationFindings(doc, kind)
+	out := slices.Clone(validationFindings(doc, kind)) // shared: appended to below
 	p, err := iam.Parse(doc, kind)
 	if err != nil {
 		return out
@@ -82,8 +83,17 @@ func analysePolicy(doc []byte, kind iam.Kind) []finding {
 	return out
 }
 
-// validationFindings is what iam.Validate finds: cheap, unlike the risk analysis.
+// validationFindings is what iam.Validate finds: cheap, unlike the risk analysis, but
+// asked for twice a plan (ValidateConfig, then ModifyPlan through policyFindings), so
+// cached as policyFindings is. The returned slice is shared: do not modify it.
 func validationFindings(doc []byte, kind iam.Kind) []finding {
+	return validationMemo.get(string(kind)+"\x00"+string(doc), func() []finding { return validateDocument(doc, kind) })
+}
+
+var validationMemo = &memo{max: 4096}
+
+// validateDocument is validationFindings without the cache.
+func validateDocument(doc []byte, kind iam.Kind) []finding {
 	var out []finding
 	for _, f := range iam.Validate(doc, kind) {
 		msg := f.Message

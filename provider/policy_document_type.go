@@ -83,5 +83,10 @@ func semanticallyEqual(a, b PolicyDocument) bool {
 	if a.IsNull() || a.IsUnknown() || b.IsNull() || b.IsUnknown() {
 		return false
 	}
+	if a.ValueString() == b.ValueString() {
+		// The same text is the same policy; this spares parsing both when a refresh
+		// reads back what state holds, the usual case.
+		return true
+	}
 	return iam.EqualJSON([]byte(a.ValueString()), []byte(b.ValueString()), iam.KindManaged)
 }
