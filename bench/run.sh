@@ -209,6 +209,7 @@ external_section() {
     [[ -f "$frag" ]] && cat "$frag" >>"$SECTION_OUT"
     FAILED+=("$name: bench/$name.sh failed")
   fi
+  echo >>"$SECTION_OUT"
 }
 for f in "$ROOT"/bench/*.sh; do
   n=$(basename "$f" .sh)
