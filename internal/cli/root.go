@@ -67,6 +67,7 @@ func newRootCmd(version string) *cobra.Command {
 		newRequestsCmd(),
 		newCredsCmd(),
 		newAuditCmd(),
+		newDevCmd(),
 	)
 	return root
 }
