@@ -119,6 +119,9 @@ func New(o Options) *Server {
 		{http.MethodGet, "/audit", s.auditEvents},
 		{http.MethodGet, "/audit/export", s.auditExport},
 		{http.MethodGet, "/audit/verify", s.auditVerify},
+		{http.MethodPost, "/tokens", s.createToken},
+		{http.MethodGet, "/tokens", s.listTokens},
+		{http.MethodDelete, "/tokens/:id", s.revokeToken},
 	}
 	for _, r := range routes {
 		e.Add(r.method, "/v1"+r.path, r.h, guard...)

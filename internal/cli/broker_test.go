@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/ciem/ciem/broker/api"
 	"github.com/ciem/ciem/broker/authn"
 	"github.com/ciem/ciem/broker/brokertest"
+	"github.com/ciem/ciem/broker/client"
 	"github.com/ciem/ciem/broker/config"
 	"github.com/ciem/ciem/broker/issuer"
 	"github.com/ciem/ciem/broker/server"
@@ -230,11 +233,85 @@ func TestBrokerTokenCreate(t *testing.T) {
 	if _, errOut, code := ciemBroker(t, "broker", "token", "revoke", "--config", path, "ci"); code != 0 {
 		t.Fatalf("revoke: %d %s", code, errOut)
 	}
+	out, errOut, code = ciemBroker(t, "broker", "token", "list", "--config", path)
+	if code != 0 || !regexp.MustCompile(`(?m)^ci +[a-z2-7]{16} +ci-bot +a,b +true +never +\S+$`).MatchString(out) {
+		t.Fatalf("list --config: %d %q %s", code, out, errOut)
+	}
 	out, _, code = ciemBroker(t, "audit", "verify", "--config", path, "--format", "json")
 	if code != 0 || !strings.Contains(out, `"ok": true`) || !strings.Contains(out, `"events": 2`) {
 		t.Fatalf("audit verify --config: %d %s", code, out)
 	}
 	if _, errOut, code := ciemBroker(t, "request", "readonly"); code != 1 || !strings.Contains(errOut, "no broker address") {
 		t.Fatalf("no address: %d %s", code, errOut)
+	}
+}
+
+// With a broker running (SQLite, so its store is not open to the CLI), an
+// administrator manages tokens through the API.
+func TestBrokerTokensThroughAPI(t *testing.T) {
+	url, cfgPath, tokens, _ := startBroker(t)
+	t.Setenv(envBrokerAddr, url)
+	t.Setenv(envBrokerToken, tokens["root"])
+	me := func(token string) error {
+		c, err := client.New(url, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Me(context.Background())
+		return err
+	}
+
+	out, errOut, code := ciemBroker(t, "broker", "token", "create", "--name", "ci", "--subject", "ci-bot", "--group", "dev", "--ttl", "24h", "--format", "json")
+	var created api.CreatedToken
+	if code != 0 || json.Unmarshal([]byte(out), &created) != nil || created.Name != "ci" || created.CreatedBy != "root" ||
+		created.ExpiresAt == nil || !strings.HasPrefix(created.Token, "ciem_"+created.ID+"_") {
+		t.Fatalf("create: %d %s %s", code, out, errOut)
+	}
+	if err := me(created.Token); err != nil {
+		t.Fatalf("the new token: %v", err)
+	}
+	out, errOut, code = ciemBroker(t, "broker", "token", "create", "--name", "ops", "--subject", "ops", "--admin")
+	ops := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(ops, "ciem_") || strings.Contains(ops, "\n") {
+		t.Fatalf("create (text): %d %q %s", code, out, errOut)
+	}
+	// The new administrator lists tokens; nothing secret is shown.
+	out, errOut, code = ciemBroker(t, "broker", "token", "list", "--token", ops)
+	if code != 0 || !regexp.MustCompile(`(?m)^ci +`+created.ID+` +ci-bot +dev +false +\S+ +-$`).MatchString(out) ||
+		!strings.Contains(out, "ops ") || strings.Contains(out, "ciem_") {
+		t.Fatalf("list: %d %q %s", code, out, errOut)
+	}
+	// Administrators only, in the API's words.
+	if _, errOut, code := ciemBroker(t, "broker", "token", "create", "--name", "x", "--subject", "x", "--token", tokens["alice"]); code != 1 ||
+		!strings.Contains(errOut, "only administrators may do this (not_admin, HTTP 403)") {
+		t.Fatalf("create as alice: %d %s", code, errOut)
+	}
+	if _, errOut, code := ciemBroker(t, "broker", "token", "create", "--name", "ci", "--subject", "x"); code != 1 ||
+		!strings.Contains(errOut, "a token named ci exists (token_exists, HTTP 409)") {
+		t.Fatalf("duplicate: %d %s", code, errOut)
+	}
+	// Revoked by name; the token is refused at once.
+	out, errOut, code = ciemBroker(t, "broker", "token", "revoke", "ci")
+	if code != 0 || out != "revoked token ci (id "+created.ID+")\n" {
+		t.Fatalf("revoke: %d %q %s", code, out, errOut)
+	}
+	var ce *client.Error
+	if err := me(created.Token); !errors.As(err, &ce) || ce.Status != 401 || ce.Code != "token_revoked" {
+		t.Fatalf("the revoked token: %v", err)
+	}
+	if _, errOut, code := ciemBroker(t, "broker", "token", "revoke", created.ID); code != 1 || !strings.Contains(errOut, "token_revoked, HTTP 409") {
+		t.Fatalf("revoke by id again: %d %s", code, errOut)
+	}
+	if _, errOut, code := ciemBroker(t, "broker", "token", "revoke", "nope"); code != 1 || !strings.Contains(errOut, `no token named or with id "nope"`) {
+		t.Fatalf("revoke unknown: %d %s", code, errOut)
+	}
+	// --config and --addr are two different targets.
+	if _, errOut, code := ciemBroker(t, "broker", "token", "list", "--config", cfgPath, "--addr", url); code != 1 ||
+		!strings.Contains(errOut, "give one or the other") {
+		t.Fatalf("--config with --addr: %d %s", code, errOut)
+	}
+	out, errOut, code = ciemBroker(t, "audit", "verify")
+	if code != 0 || !strings.HasPrefix(out, "audit log verified: ") {
+		t.Fatalf("audit verify: %d %s %s", code, out, errOut)
 	}
 }
