@@ -9,6 +9,11 @@
 //	vault { address = "https://vault:8200"  token = env("VAULT_TOKEN") }  # issuer = "vault"
 //	admins { groups = ["platform"] }
 //	webhook "slack" { url = env("SLACK_WEBHOOK")  format = "slack" }
+//	standing_access {                                   # what previews subtract (optional)
+//	  users        = { alice = ["arn:aws:iam::111122223333:user/alice"] }
+//	  groups       = { dev = ["arn:aws:iam::111122223333:group/developers"] }
+//	  user_pattern = "arn:aws:iam::111122223333:user/{subject}"  # subjects not in users
+//	}
 //	profile "readonly" {
 //	  role_arn       = "arn:aws:iam::111122223333:role/ReadOnly"
 //	  session_policy = file("readonly.json")            # or jsonencode({...})
@@ -38,6 +43,7 @@ import (
 	"github.com/ciem/ciem/broker/api"
 	"github.com/ciem/ciem/broker/domain"
 	"github.com/ciem/ciem/broker/notify"
+	"github.com/ciem/ciem/broker/standing"
 	"github.com/ciem/ciem/broker/workflow"
 )
 
@@ -55,6 +61,7 @@ type Config struct {
 	Admins         domain.Principals
 	Webhooks       []notify.Webhook
 	Profiles       []domain.Profile
+	Standing       *standing.Config // nil: previews show everything a grant allows
 }
 
 // AWS is the broker's own AWS identity (for the STS issuer and fences), found the
@@ -99,6 +106,14 @@ type file struct {
 	Admins         *principalsBlock `hcl:"admins,block"`
 	Webhooks       []webhookBlock   `hcl:"webhook,block"`
 	Profiles       []profileBlock   `hcl:"profile,block"`
+	Standing       *standingBlock   `hcl:"standing_access,block"`
+}
+
+type standingBlock struct {
+	Users       map[string][]string `hcl:"users,optional"`
+	Groups      map[string][]string `hcl:"groups,optional"`
+	UserPattern string              `hcl:"user_pattern,optional"`
+	Cache       string              `hcl:"cache,optional"`
 }
 
 type limitsBlock struct {

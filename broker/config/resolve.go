@@ -9,6 +9,7 @@ import (
 	"github.com/ciem/ciem/broker/api"
 	"github.com/ciem/ciem/broker/domain"
 	"github.com/ciem/ciem/broker/notify"
+	"github.com/ciem/ciem/broker/standing"
 	"github.com/ciem/ciem/broker/workflow"
 )
 
@@ -85,7 +86,29 @@ func resolve(raw file, filename string) (*Config, error) {
 		}
 		cfg.Profiles = append(cfg.Profiles, p)
 	}
+	if cfg.Standing, err = standingAccess(raw.Standing, filename); err != nil {
+		return nil, err
+	}
 	return cfg, nil
+}
+
+// standingAccess resolves the optional standing_access block.
+func standingAccess(b *standingBlock, filename string) (*standing.Config, error) {
+	if b == nil {
+		return nil, nil
+	}
+	sc := &standing.Config{Users: b.Users, Groups: b.Groups, UserPattern: b.UserPattern}
+	if b.Cache != "" {
+		d, err := time.ParseDuration(b.Cache)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("%s: standing_access.cache %q: use a duration such as \"30s\" (\"0s\" for the default)", filename, b.Cache)
+		}
+		sc.CacheTTL = d
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", filename, err)
+	}
+	return sc, nil
 }
 
 func profile(pb profileBlock) (domain.Profile, error) {

@@ -28,6 +28,7 @@ import (
 	"github.com/ciem/ciem/broker/issuer/vaultissuer"
 	"github.com/ciem/ciem/broker/metrics"
 	"github.com/ciem/ciem/broker/notify"
+	"github.com/ciem/ciem/broker/standing"
 	"github.com/ciem/ciem/broker/store/sqlstore"
 	"github.com/ciem/ciem/broker/workflow"
 )
@@ -90,6 +91,11 @@ func (s *Server) assemble(ctx context.Context, o Options) error {
 	}
 	s.Service = workflow.New(s.Store, o.Clock, issuers, sts, s.log, workflow.Config{PendingTimeout: s.cfg.PendingTimeout, Retry: s.cfg.Retry,
 		Owner: instanceName(s.cfg.Listen)})
+	if sc := s.cfg.Standing; sc != nil {
+		if s.Service.Standing, err = standing.New(*sc, awsCfg, o.Clock); err != nil {
+			return err
+		}
+	}
 	m := metrics.New(s.Store)
 	s.Service.Metrics = m
 	if err := s.syncProfiles(ctx); err != nil {

@@ -34,3 +34,9 @@ profile "uploader" {
   require_reason = true
   break_glass { max_duration = "15m" }
 }
+
+# What previews subtract: alice's standing access is the sandbox user alice (read-only on
+# ciem-dev-data), so a preview of her "uploader" request shows only s3:PutObject.
+standing_access {
+  users = { alice = ["arn:aws:iam::111122223333:user/alice"] }
+}
