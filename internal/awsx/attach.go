@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // Attach attaches a managed policy to a principal. Attaching twice is not an error (IAM
@@ -57,49 +58,46 @@ type AttachedPolicy struct {
 // AttachedPolicies lists the managed policies attached directly to a principal (not
 // through its groups).
 func (x *IAM) AttachedPolicies(ctx context.Context, p Principal) ([]AttachedPolicy, error) {
-	var out []AttachedPolicy
-	add := func(arn, name *string) {
-		out = append(out, AttachedPolicy{ARN: aws.ToString(arn), Name: aws.ToString(name)})
-	}
-	wrap := func(err error) error {
-		return fmt.Errorf("listing the policies attached to %s: %w", p.ARN, notFound(err, string(p.Kind)+" "+p.Name))
-	}
+	var (
+		out []AttachedPolicy
+		err error
+	)
 	switch p.Kind {
 	case KindRole:
-		pages := iam.NewListAttachedRolePoliciesPaginator(x.Client, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(p.Name)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return nil, wrap(err)
-			}
-			for _, a := range page.AttachedPolicies {
-				add(a.PolicyArn, a.PolicyName)
-			}
-		}
+		out, err = collectAttached(ctx, iam.NewListAttachedRolePoliciesPaginator(x.Client, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(p.Name)}),
+			func(o *iam.ListAttachedRolePoliciesOutput) []types.AttachedPolicy { return o.AttachedPolicies })
 	case KindUser:
-		pages := iam.NewListAttachedUserPoliciesPaginator(x.Client, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(p.Name)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return nil, wrap(err)
-			}
-			for _, a := range page.AttachedPolicies {
-				add(a.PolicyArn, a.PolicyName)
-			}
-		}
+		out, err = collectAttached(ctx, iam.NewListAttachedUserPoliciesPaginator(x.Client, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(p.Name)}),
+			func(o *iam.ListAttachedUserPoliciesOutput) []types.AttachedPolicy { return o.AttachedPolicies })
 	case KindGroup:
-		pages := iam.NewListAttachedGroupPoliciesPaginator(x.Client, &iam.ListAttachedGroupPoliciesInput{GroupName: aws.String(p.Name)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return nil, wrap(err)
-			}
-			for _, a := range page.AttachedPolicies {
-				add(a.PolicyArn, a.PolicyName)
-			}
-		}
+		out, err = collectAttached(ctx, iam.NewListAttachedGroupPoliciesPaginator(x.Client, &iam.ListAttachedGroupPoliciesInput{GroupName: aws.String(p.Name)}),
+			func(o *iam.ListAttachedGroupPoliciesOutput) []types.AttachedPolicy { return o.AttachedPolicies })
 	default:
 		return nil, fmt.Errorf("listing attached policies: principal kind %q cannot hold managed policies", p.Kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing the policies attached to %s: %w", p.ARN, notFound(err, string(p.Kind)+" "+p.Name))
+	}
+	return out, nil
+}
+
+// attachedPager is what the SDK's three ListAttached*Policies paginators have in common.
+type attachedPager[O any] interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context, optFns ...func(*iam.Options)) (O, error)
+}
+
+// collectAttached reads every page of a ListAttached*Policies listing.
+func collectAttached[O any](ctx context.Context, pages attachedPager[O], policies func(O) []types.AttachedPolicy) ([]AttachedPolicy, error) {
+	var out []AttachedPolicy
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range policies(page) {
+			out = append(out, AttachedPolicy{ARN: aws.ToString(a.PolicyArn), Name: aws.ToString(a.PolicyName)})
+		}
 	}
 	return out, nil
 }
