@@ -18,7 +18,7 @@ type ARNParts struct {
 // fields, a non-empty service and resource. Whether a field's value is sensible
 // (a known partition, a 12-digit account) is Validate's concern.
 func SplitARN(arn string) (ARNParts, error) {
-	fields := splitARNFields(arn, 6)
+	fields := splitARNFields(arn)
 	if fields[0] != "arn" {
 		if strings.EqualFold(fields[0], "arn") {
 			return ARNParts{}, errors.New(`an ARN starts with "arn:" in lower case`)
@@ -40,21 +40,9 @@ func SplitARN(arn string) (ARNParts, error) {
 	return a, nil
 }
 
-// splitARNFields splits s at ':' into at most n fields, not splitting inside ${...}.
-func splitARNFields(s string, n int) []string {
-	var out []string
-	start, depth := 0, 0
-	for i := 0; i < len(s) && len(out) < n-1; i++ {
-		switch {
-		case s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
-			depth++
-			i++
-		case s[i] == '}' && depth > 0:
-			depth--
-		case s[i] == ':' && depth == 0:
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
+// splitARNFields splits s at ':' into its six ARN fields (fewer when s has fewer colons),
+// not splitting inside ${...}: the same split the evaluator uses (splitPolicyARN).
+func splitARNFields(s string) []string {
+	seg, n := splitPolicyARN(s, true)
+	return seg[:n]
 }

@@ -110,7 +110,7 @@ var arnLiterals = sync.OnceValue(func() arnFieldLiterals {
 	lits := arnFieldLiterals{regions: map[string]bool{}, accounts: map[string]bool{}}
 	for _, svc := range catalog.Default().Services() {
 		for _, rt := range svc.ResourceTypes {
-			f := splitARNFields(rt.ARN, 6)
+			f := splitARNFields(rt.ARN)
 			if len(f) < 6 {
 				continue
 			}
