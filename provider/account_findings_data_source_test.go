@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -150,17 +149,7 @@ func seededAccTest(t *testing.T, seedFile string, build func(e *accEnv) resource
 	for _, bin := range acctest.Binaries(t) {
 		t.Run(bin.Name, func(t *testing.T) {
 			acctest.SetEnv(t, bin)
-			srv, err := awstest.New(awstest.Options{Seed: sd, Clock: awstest.NewManualClock(time.Now().UTC().Truncate(time.Second))})
-			fatalIf(t, err)
-			fatalIf(t, srv.Listen("127.0.0.1:0"))
-			t.Cleanup(func() {
-				// As acctest.StartSandbox: an idle connection counts as active for five seconds.
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
-				if err := srv.Shutdown(ctx); err != nil {
-					t.Errorf("awstest: stopping the sandbox: %v", err)
-				}
-			})
+			srv := acctest.StartSandboxWith(t, awstest.Options{Seed: sd})
 			tc := build(&accEnv{t: t, Sandbox: srv, IAM: awsx.NewIAM(srv.AdminConfig(context.Background()))})
 			tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
 			resource.Test(t, tc)

@@ -101,7 +101,17 @@ func SetEnv(t *testing.T, b Binary) {
 // net/http counts as active for five seconds, the very timeout of awstest's Close.
 func StartSandbox(t testing.TB) *awstest.Server {
 	t.Helper()
-	srv, err := awstest.New(awstest.Options{Clock: awstest.NewManualClock(time.Now().UTC().Truncate(time.Second))})
+	return StartSandboxWith(t, awstest.Options{})
+}
+
+// StartSandboxWith is StartSandbox with options (a seed, say); without a clock the sandbox
+// gets a manual one at the current second.
+func StartSandboxWith(t testing.TB, opts awstest.Options) *awstest.Server {
+	t.Helper()
+	if opts.Clock == nil {
+		opts.Clock = awstest.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	}
+	srv, err := awstest.New(opts)
 	if err != nil {
 		t.Fatalf("awstest: %v", err)
 	}
