@@ -232,37 +232,10 @@ func everyCovered(inner, outer []string) bool {
 }
 
 // globCovers reports whether IAM pattern outer matches every string that pattern inner
-// matches ('*' any run, '?' one character, compared case-sensitively as ARNs are).
-// Policy variables are compared as their literal text, which can only make the answer
-// "no" where it might have been "yes": the safe side for a suggestion.
+// matches ('*' any run, '?' one character, compared case-sensitively as ARNs are; a policy
+// variable only covers the same variable), with the containment check diff and minimise use.
 func globCovers(outer, inner string) bool {
-	memo := make([]int8, (len(outer)+1)*(len(inner)+1))
-	var cover func(i, j int) bool
-	cover = func(i, j int) bool {
-		k := i*(len(inner)+1) + j
-		if memo[k] != 0 {
-			return memo[k] == 1
-		}
-		var r bool
-		switch {
-		case i == len(outer):
-			r = j == len(inner)
-		case outer[i] == '*':
-			r = cover(i+1, j) || (j < len(inner) && cover(i, j+1))
-		case j == len(inner) || inner[j] == '*':
-			r = false
-		case inner[j] == '?':
-			r = outer[i] == '?' && cover(i+1, j+1)
-		default:
-			r = (outer[i] == '?' || outer[i] == inner[j]) && cover(i+1, j+1)
-		}
-		memo[k] = 2
-		if r {
-			memo[k] = 1
-		}
-		return r
-	}
-	return cover(0, 0)
+	return globContains(tokenizeGlob(outer), tokenizeGlob(inner))
 }
 
 func (v *validator) checkSize(size int) {
