@@ -15,14 +15,7 @@ func TestPolicyAnalyzeCommand(t *testing.T) {
 		"readonly.json": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:List*","ec2:Describe*"],"Resource":"*"}]}`,
 		"bad.json":      `{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"*","Resource":"*"}]}`,
 	})
-	tests := []struct {
-		name     string
-		stdin    string
-		args     []string
-		code     int
-		contains []string // in stdout when code is 0, else in stderr
-		lacks    []string
-	}{
+	tests := []cliCase{
 		{"path across two policies", "", []string{"policy", "analyze", f["pass.json"], f["run.json"]}, 0, []string{
 			"MEDIUM   privilege_escalation passrole-ec2-run-instances: Launch EC2 instances with a passed role",
 			"actions: ec2:RunInstances, iam:PassRole",
@@ -43,28 +36,7 @@ func TestPolicyAnalyzeCommand(t *testing.T) {
 		{"no files", "", []string{"policy", "analyze"}, 1, []string{"requires at least 1 arg"}, nil},
 		{"bad format", "", []string{"policy", "analyze", "--format", "xml", f["run.json"]}, 1, []string{`--format "xml"`}, nil},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := diffRun(t, tc.stdin, tc.args...)
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
-			}
-			where := stdout
-			if code != 0 {
-				where = stderr
-			}
-			for _, s := range tc.contains {
-				if !strings.Contains(where, s) {
-					t.Errorf("output lacks %q:\n%s", s, where)
-				}
-			}
-			for _, s := range tc.lacks {
-				if strings.Contains(where, s) {
-					t.Errorf("output has %q:\n%s", s, where)
-				}
-			}
-		})
-	}
+	runCLICases(t, tests)
 }
 
 func TestPolicyAnalyzeCommandJSON(t *testing.T) {

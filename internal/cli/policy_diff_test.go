@@ -46,14 +46,7 @@ func TestPolicyDiffCommand(t *testing.T) {
 		"old.json": diffOld, "new.json": diffNew, "bad.json": `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}`,
 		"broken.json": `{"Statement":`,
 	})
-	tests := []struct {
-		name     string
-		stdin    string
-		args     []string
-		code     int
-		contains []string // in stdout when code is 0, else in stderr
-		lacks    []string
-	}{
+	tests := []cliCase{
 		{"text", "", []string{"policy", "diff", f["old.json"], f["new.json"]}, 0, []string{
 			"--- " + f["old.json"], "+++ " + f["new.json"],
 			"+ s3:PutObject on arn:aws:s3:::b/*\n",
@@ -73,28 +66,7 @@ func TestPolicyDiffCommand(t *testing.T) {
 		{"bad format", "", []string{"policy", "diff", "--format", "yaml", f["old.json"], f["new.json"]}, 1, []string{`--format "yaml"`}, nil},
 		{"bad kind", "", []string{"policy", "diff", "--kind", "nope", f["old.json"], f["new.json"]}, 1, []string{`--kind "nope"`}, nil},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := diffRun(t, tc.stdin, tc.args...)
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
-			}
-			where := stdout
-			if code != 0 {
-				where = stderr
-			}
-			for _, s := range tc.contains {
-				if !strings.Contains(where, s) {
-					t.Errorf("output lacks %q:\n%s", s, where)
-				}
-			}
-			for _, s := range tc.lacks {
-				if strings.Contains(where, s) {
-					t.Errorf("output has %q:\n%s", s, where)
-				}
-			}
-		})
-	}
+	runCLICases(t, tests)
 }
 
 func TestPolicyDiffCommandJSON(t *testing.T) {
@@ -130,5 +102,42 @@ func TestPolicyDiffCommandJSON(t *testing.T) {
 	}
 	if l := got.ByAccessLevel[0]; l.Level != "Permissions management" || strings.Join(l.Added, ",") != "s3:PutBucketPolicy" {
 		t.Fatalf("first access level %+v", l)
+	}
+}
+
+// cliCase is one command line run through run(): its exit code, and text its output must
+// contain and must not (stdout when the code is 0, else stderr).
+type cliCase struct {
+	name     string
+	stdin    string
+	args     []string
+	code     int
+	contains []string
+	lacks    []string
+}
+
+func runCLICases(t *testing.T, tests []cliCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := diffRun(t, tc.stdin, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			where := stdout
+			if code != 0 {
+				where = stderr
+			}
+			for _, s := range tc.contains {
+				if !strings.Contains(where, s) {
+					t.Errorf("output lacks %q:\n%s", s, where)
+				}
+			}
+			for _, s := range tc.lacks {
+				if strings.Contains(where, s) {
+					t.Errorf("output has %q:\n%s", s, where)
+				}
+			}
+		})
 	}
 }
