@@ -2,6 +2,7 @@ package provider
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -128,6 +129,25 @@ func TestAccEntitlement_invalid(t *testing.T) {
   policy        = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }] })
 }`,
 				want: `(?s)name.*must\s+be\s+1\s+to\s+128\s+letters`,
+			},
+			{
+				name: "policy name too long",
+				config: `resource "ciem_entitlement" "test" {
+  principal_arn = "` + role + `"
+  name          = "` + strings.Repeat("n", 129) + `"
+  policy        = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }] })
+}`,
+				want: `(?s)name\s+string\s+length\s+must\s+be\s+at\s+most\s+128`,
+			},
+			{
+				name: "path too long",
+				config: `resource "ciem_entitlement" "test" {
+  principal_arn = "` + role + `"
+  name          = "x"
+  path          = "/` + strings.Repeat("p", 511) + `/"
+  policy        = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }] })
+}`,
+				want: `(?s)path\s+string\s+length\s+must\s+be\s+at\s+most\s+512`,
 			},
 		}
 		var steps []resource.TestStep

@@ -45,13 +45,18 @@ func tuneGC() {
 // quietSDKLogging turns off the plugin SDKs' own logs unless logs were asked for. Without
 // a level they log every RPC at TRACE as JSON, which Terraform and OpenTofu then drop when
 // TF_LOG is unset; formatting them was a quarter of the provider's CPU time in `make bench`.
+// The framework and protocol subsystems need their own variables: a subsystem without a
+// level still builds every entry's fields before its parent drops it.
 func quietSDKLogging() {
-	for _, v := range []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_ACC_LOG_PATH", "TF_LOG_PATH"} {
+	for _, v := range []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK",
+		"TF_LOG_SDK_PROTO", "TF_ACC_LOG_PATH", "TF_LOG_PATH"} {
 		if os.Getenv(v) != "" {
 			return
 		}
 	}
-	_ = os.Setenv("TF_LOG_SDK", "off")
+	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"} {
+		_ = os.Setenv(v, "off")
+	}
 }
 
 func (p *CiemProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
