@@ -12,11 +12,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ciem/ciem/internal/awsx"
@@ -26,6 +28,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure      = &EntitlementResource{}
 	_ resource.ResourceWithImportState    = &EntitlementResource{}
+	_ resource.ResourceWithIdentity       = &EntitlementResource{}
 	_ resource.ResourceWithModifyPlan     = &EntitlementResource{}
 	_ resource.ResourceWithValidateConfig = &EntitlementResource{}
 )
@@ -231,6 +234,7 @@ func (r *EntitlementResource) Create(ctx context.Context, req resource.CreateReq
 	plan.PolicyARN = types.StringValue(created.ARN)
 	plan.VersionID = types.StringValue(created.DefaultVersionID)
 	resp.Diagnostics.Append(setPolicyID(ctx, resp.Private, created.ID)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ARN)...)
 	if err := r.clients.IAM.Attach(ctx, principal, created.ARN); err != nil {
 		// Keep what was made in state: Terraform taints it, and the next apply replaces it.
 		resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, plan)...)
@@ -254,6 +258,9 @@ func (r *EntitlementResource) Read(ctx context.Context, req resource.ReadRequest
 	remote, err := r.clients.IAM.GetPolicyMetadata(ctx, policyARN)
 	if awsx.IsNotFound(err) {
 		resp.State.RemoveResource(ctx) // deleted outside Terraform: the plan re-creates it
+		// The framework wants an identity even for a removed resource; a CLI without
+		// identity support (Terraform before 1.12) sent none to carry over.
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, policyARN)...)
 		return
 	}
 	if err != nil {
@@ -296,6 +303,7 @@ func (r *EntitlementResource) Read(ctx context.Context, req resource.ReadRequest
 		state.Findings = fs
 	}
 	resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, policyARN)...)
 }
 
 // attachedPrincipal is the principal_arn to keep in state: the state's principal while
@@ -395,6 +403,7 @@ func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 	}
 	resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, policyARN)...)
 }
 
 func (r *EntitlementResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -429,9 +438,48 @@ func (r *EntitlementResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
+// IdentitySchema makes the managed policy's ARN the entitlement's identity, so that an
+// import block can name it with `identity = { policy_arn = ... }` (Terraform 1.12 and
+// OpenTofu 1.12 and later). The ARN never changes while the resource lives: a new name or
+// path replaces the policy. The principal is not part of it: the attachment can move.
+func (r *EntitlementResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"policy_arn": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description: "ARN of the customer managed policy (arn:aws:iam::111122223333:policy/NAME). " +
+					"The policy must be attached to exactly one principal, which becomes principal_arn.",
+			},
+		},
+	}
+}
+
+// setIdentity records the entitlement's identity, its managed policy's ARN. id is nil
+// only when the framework serves a resource without identity support, never here.
+func setIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, policyARN string) diag.Diagnostics {
+	if id == nil {
+		return nil
+	}
+	return id.SetAttribute(ctx, path.Root("policy_arn"), policyARN)
+}
+
 // ImportState takes a policy ARN, or "POLICY_ARN,PRINCIPAL_ARN" for a policy attached
-// to several principals.
+// to several principals; or, from an import block's identity, the policy ARN alone.
 func (r *EntitlementResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		var policyARN types.String
+		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root("policy_arn"), &policyARN)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if err := checkPolicyARN(policyARN.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("policy_arn"), "Invalid import identity",
+				fmt.Sprintf("Want policy_arn to be a managed policy ARN (arn:aws:iam::111122223333:policy/NAME): %v", err))
+			return
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("policy_arn"), policyARN)...)
+		return
+	}
 	policyARN, principalARN, _ := strings.Cut(req.ID, ",")
 	if err := checkPolicyARN(policyARN); err != nil {
 		resp.Diagnostics.AddError("Invalid import ID",

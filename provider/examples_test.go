@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/ciem/ciem/internal/awsx"
@@ -175,27 +176,45 @@ func checkImportedPolicyMeans(example string) resource.ImportStateCheckFunc {
 // a policy that already exists: the plan imports it rather than creating it.
 func TestAccExamples_importBlock(t *testing.T) {
 	accTest(t, func(e *accEnv) resource.TestCase {
-		e.seedExamplePrincipals()
-		ctx := context.Background()
-		created, err := e.IAM.CreatePolicy(ctx, awsx.NewPolicy{Name: "reports-reader-standing", Path: "/ciem/", Description: "Read the monthly reports",
-			Document: []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"ReadReports","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],` +
-				`"Resource":["arn:aws:s3:::example-reports","arn:aws:s3:::example-reports/*"]}]}`)})
-		fatalIf(t, err)
-		role, err := awsx.ParsePrincipalARN("arn:aws:iam::111122223333:role/reports-reader")
-		fatalIf(t, err)
-		fatalIf(t, e.IAM.Attach(ctx, role, created.ARN))
-		config := e.Config(readExample(t, "resources/ciem_entitlement/resource.tf") + readExample(t, "resources/ciem_entitlement/import-by-string-id.tf"))
-		return resource.TestCase{Steps: []resource.TestStep{{
-			Config: config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				expectImporting("ciem_entitlement.reports_reader"),
-				// Only deny_findings, which import cannot read, is added to state.
-				plancheck.ExpectResourceAction("ciem_entitlement.reports_reader", plancheck.ResourceActionUpdate),
-				plancheck.ExpectKnownValue("ciem_entitlement.reports_reader", tfjsonpath.New("version_id"), knownvalue.StringExact("v1")),
-				plancheck.ExpectResourceAction("ciem_entitlement.analysts", plancheck.ResourceActionCreate),
-			}},
-		}}}
+		return e.importBlockExample("resources/ciem_entitlement/import-by-string-id.tf")
 	})
+}
+
+// TestAccExamples_importBlockByIdentity is TestAccExamples_importBlock with the example
+// that imports by identity (Terraform and OpenTofu 1.12 and later; older CLIs skip it,
+// said in the test log).
+func TestAccExamples_importBlockByIdentity(t *testing.T) {
+	accTest(t, func(e *accEnv) resource.TestCase {
+		tc := e.importBlockExample("resources/ciem_entitlement/import-by-identity.tf")
+		tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
+		return tc
+	})
+}
+
+// importBlockExample creates and attaches the policy the resource example declares, then
+// plans the example with the given import example: the plan imports it.
+func (e *accEnv) importBlockExample(importExample string) resource.TestCase {
+	t := e.t
+	e.seedExamplePrincipals()
+	ctx := context.Background()
+	created, err := e.IAM.CreatePolicy(ctx, awsx.NewPolicy{Name: "reports-reader-standing", Path: "/ciem/", Description: "Read the monthly reports",
+		Document: []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"ReadReports","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],` +
+			`"Resource":["arn:aws:s3:::example-reports","arn:aws:s3:::example-reports/*"]}]}`)})
+	fatalIf(t, err)
+	role, err := awsx.ParsePrincipalARN("arn:aws:iam::111122223333:role/reports-reader")
+	fatalIf(t, err)
+	fatalIf(t, e.IAM.Attach(ctx, role, created.ARN))
+	config := e.Config(readExample(t, "resources/ciem_entitlement/resource.tf") + readExample(t, importExample))
+	return resource.TestCase{Steps: []resource.TestStep{{
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			expectImporting("ciem_entitlement.reports_reader"),
+			// Only deny_findings, which import cannot read, is added to state.
+			plancheck.ExpectResourceAction("ciem_entitlement.reports_reader", plancheck.ResourceActionUpdate),
+			plancheck.ExpectKnownValue("ciem_entitlement.reports_reader", tfjsonpath.New("version_id"), knownvalue.StringExact("v1")),
+			plancheck.ExpectResourceAction("ciem_entitlement.analysts", plancheck.ResourceActionCreate),
+		}},
+	}}}
 }
 
 // expectImporting checks that the plan imports the resource.
@@ -278,6 +297,7 @@ func TestExamplesAreAllExercised(t *testing.T) {
 		"resources/ciem_entitlement/resource.tf":            true,
 		"resources/ciem_entitlement/import.sh":              true,
 		"resources/ciem_entitlement/import-by-string-id.tf": true,
+		"resources/ciem_entitlement/import-by-identity.tf":  true,
 		"data-sources/ciem_policy_analysis/data-source.tf":  true,
 		"data-sources/ciem_rightsizing/data-source.tf":      true,
 		"data-sources/ciem_account_findings/data-source.tf": true, // run by TestAccAccountFindingsDataSource* against a seeded sandbox
