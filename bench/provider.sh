@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
 # Provider benchmark: plan and apply time of N ciem_entitlement resources against the AWS
 # sandbox, beside N terraform_data resources (Terraform's own per-resource cost, the floor)
-# in the same run, with OpenTofu (bin/tofu). Writes a Markdown fragment to $1; exits 1
-# (after writing it) when ciem's plan + apply takes more than 3× the floor.
+# in the same run. A third column is a yardstick: bench/cmd/noopprovider serves the same
+# provider and resource schema from terraform-plugin-framework but does no work, so the
+# gap between ciem and the floor splits into what the CLI and the framework cost for a
+# plugin resource of this shape and what ciem itself adds.
+#
+# Each CLI runs the three kinds interleaved, BENCH_PROVIDER_REPS times (fresh state and a
+# fresh sandbox each time); the tables show medians. OpenTofu (bin/tofu) always runs,
+# HashiCorp Terraform too when `terraform` is on PATH. Writes a Markdown fragment to $1;
+# exits 1 (after writing it) when ciem's plan + apply takes more than 3× the floor's on
+# any CLI.
 #
 # Usage: bench/provider.sh OUT.md      (bench/run.sh calls it from `make bench`)
-# Environment: BENCH_PROVIDER_RESOURCES (default 200), TOFU (default bin/tofu), BENCH_KEEP=1
-# keeps the work folder (configurations, state, sandbox log) for a look afterwards.
+# Environment: BENCH_PROVIDER_RESOURCES (default 200), BENCH_PROVIDER_REPS (default 5),
+# TOFU (default bin/tofu), TERRAFORM (default: terraform on PATH; "none" to leave it
+# out), BENCH_KEEP=1 keeps the work folder (configurations, state, logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 out=${1:?usage: bench/provider.sh OUT.md}
 n=${BENCH_PROVIDER_RESOURCES:-200}
+reps=${BENCH_PROVIDER_REPS:-5}
 tofu=${TOFU:-$root/bin/tofu}
 [[ -x "$tofu" ]] || { echo "bench/provider.sh: $tofu missing: run make tools" >&2; exit 1; }
 (( n % 10 == 0 )) || { echo "bench/provider.sh: BENCH_PROVIDER_RESOURCES must be a multiple of 10" >&2; exit 2; }
 roles=$((n / 10)) # IAM attaches at most 10 managed policies to a role
+clis=("$tofu")
+terraform=${TERRAFORM:-$(command -v terraform || true)}
+[[ -n "$terraform" && "$terraform" != none ]] && clis+=("$terraform")
 
 work=$(mktemp -d)
 sandbox_pid=
-cleanup() {
+stop_sandbox() {
   if [[ -n "$sandbox_pid" ]]; then
     kill "$sandbox_pid" 2>/dev/null || true
     wait "$sandbox_pid" 2>/dev/null || true
+    sandbox_pid=
   fi
+}
+cleanup() {
+  stop_sandbox
   if [[ -n "${BENCH_KEEP:-}" ]]; then
     echo "bench/provider.sh: kept $work" >&2
   else
@@ -32,11 +49,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "bench: provider: building the provider" >&2
-mkdir -p "$work/plugins"
-go build -o "$work/plugins/terraform-provider-ciem" .
+echo "bench: provider: building the provider and the no-op yardstick" >&2
+mkdir -p "$work/plugins/ciem" "$work/plugins/noop"
+go build -o "$work/plugins/ciem/terraform-provider-ciem" .
+go build -o "$work/plugins/noop/terraform-provider-ciem" ./bench/cmd/noopprovider
 
-# The sandbox, seeded with the roles the entitlements attach to.
+# The sandbox's seed: the roles the entitlements attach to.
 {
   printf '{"roles": ['
   for ((i = 0; i < roles; i++)); do
@@ -45,33 +63,42 @@ go build -o "$work/plugins/terraform-provider-ciem" .
   done
   printf ']}\n'
 } >"$work/seed.json"
-"$work/plugins/terraform-provider-ciem" sandbox --addr 127.0.0.1:0 --seed "$work/seed.json" \
-  --env-file "$work/sandbox.env" --trail-delivery-interval 0 >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-for _ in $(seq 100); do
-  [[ -s "$work/sandbox.env" ]] && break
-  sleep 0.1
-done
-[[ -s "$work/sandbox.env" ]] || { cat "$work/sandbox.log" >&2; echo "bench/provider.sh: the sandbox did not start" >&2; exit 1; }
-# shellcheck disable=SC1091
-set -a && . "$work/sandbox.env" && set +a # AWS_ENDPOINT_URL and the admin key: the provider reads them
 
-cat >"$work/cli.tfrc" <<RC
+# start_sandbox starts a fresh sandbox and exports its endpoint and admin key, which the
+# provider reads (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...).
+start_sandbox() {
+  rm -f "$work/sandbox.env"
+  "$work/plugins/ciem/terraform-provider-ciem" sandbox --addr 127.0.0.1:0 --seed "$work/seed.json" \
+    --env-file "$work/sandbox.env" --trail-delivery-interval 0 >"$work/sandbox.log" 2>&1 &
+  sandbox_pid=$!
+  for _ in $(seq 100); do
+    [[ -s "$work/sandbox.env" ]] && break
+    sleep 0.1
+  done
+  [[ -s "$work/sandbox.env" ]] || { cat "$work/sandbox.log" >&2; echo "bench/provider.sh: the sandbox did not start" >&2; exit 1; }
+  # shellcheck disable=SC1091
+  set -a && . "$work/sandbox.env" && set +a
+}
+
+for kind in ciem noop; do
+  cat >"$work/$kind.tfrc" <<RC
 provider_installation {
   dev_overrides {
-    "registry.terraform.io/ciem/ciem" = "$work/plugins"
+    "registry.terraform.io/ciem/ciem" = "$work/plugins/$kind"
   }
   direct {}
 }
 RC
-export TF_CLI_CONFIG_FILE=$work/cli.tfrc TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+done
+cp "$work/ciem.tfrc" "$work/floor.tfrc" # terraform_data needs no plugin
+export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 policy='jsonencode({
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "s3:ListBucket"], Resource = ["arn:aws:s3:::bench-${count.index}", "arn:aws:s3:::bench-${count.index}/*"] }]
   })'
-mkdir -p "$work/ciem" "$work/floor"
-cat >"$work/ciem/main.tf" <<TF
+mkdir -p "$work/config/ciem" "$work/config/floor"
+cat >"$work/config/ciem/main.tf" <<TF
 terraform {
   required_providers {
     ciem = { source = "registry.terraform.io/ciem/ciem" }
@@ -87,79 +114,136 @@ resource "ciem_entitlement" "bench" {
   policy        = $policy
 }
 TF
-cat >"$work/floor/main.tf" <<TF
+cat >"$work/config/floor/main.tf" <<TF
 resource "terraform_data" "bench" {
   count = $n
   input = $policy
 }
 TF
 
-# measure KEY CMD... runs CMD quietly and records its wall-clock seconds in t[KEY], the CPU
-# seconds of CMD and its children (tofu and the provider plugin) in cpu[KEY], and the
-# sandbox's CPU seconds meanwhile in sbx[KEY].
-declare -A t cpu sbx
-sandbox_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$sandbox_pid/stat"; }
+# measure CLI KIND STEP CMD... runs CMD quietly in KIND's working folder and appends a
+# line "CLI KIND STEP wall cpu sandbox-cpu" to the samples: wall-clock seconds, CPU
+# seconds of CMD and its children (the CLI and the provider plugin), and the sandbox's
+# CPU seconds meanwhile.
+sandbox_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$sandbox_pid/stat"; }
 measure() {
-  local key=$1 before after times
-  shift
+  local cli=$1 kind=$2 step=$3 before after times
+  shift 3
   before=$(sandbox_cpu)
   times=$( { TIMEFORMAT='%R %U %S'; time "$@" >"$work/cmd.log" 2>&1; } 2>&1 ) ||
-    { cat "$work/cmd.log" >&2; echo "bench/provider.sh: failed: $*" >&2; exit 1; }
+    { cat "$work/cmd.log" >&2; echo "bench/provider.sh: failed ($cli, $kind): $*" >&2; exit 1; }
   after=$(sandbox_cpu)
-  t[$key]=$(awk '{ printf "%.2f", $1 }' <<<"$times")
-  cpu[$key]=$(awk '{ printf "%.2f", $2 + $3 }' <<<"$times")
-  sbx[$key]=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.2f", b - a }')
+  awk -v c="$cli" -v k="$kind" -v s="$step" -v a="$before" -v b="$after" \
+    '{ printf "%s %s %s %.3f %.3f %.3f\n", c, k, s, $1, $2 + $3, b - a }' <<<"$times" >>"$work/samples"
 }
 
-for kind in floor ciem; do
-  echo "bench: provider: $n resources ($kind)" >&2
-  cd "$work/$kind"
-  measure "$kind.plan" "$tofu" plan -input=false -out=plan.bin
-  measure "$kind.apply" "$tofu" apply -input=false plan.bin
-  measure "$kind.replan" "$tofu" plan -input=false
-  cd "$root"
+declare -A version
+for cli in "${clis[@]}"; do
+  name=$(basename "$cli")
+  version[$name]=$(TF_CLI_CONFIG_FILE=$work/floor.tfrc "$cli" version | awk 'NR == 1')
+  for ((rep = 1; rep <= reps; rep++)); do
+    echo "bench: provider: $name, run $rep of $reps: $n resources each of terraform_data, the no-op provider, ciem" >&2
+    start_sandbox
+    for kind in floor noop ciem; do
+      dir=$work/run/$kind
+      rm -rf "$dir" && mkdir -p "$dir"
+      if [[ $kind == floor ]]; then cp "$work/config/floor/main.tf" "$dir/"; else cp "$work/config/ciem/main.tf" "$dir/"; fi
+      export TF_CLI_CONFIG_FILE=$work/$kind.tfrc
+      (
+        cd "$dir"
+        measure "$name" "$kind" plan "$cli" plan -input=false -out=plan.bin
+        measure "$name" "$kind" apply "$cli" apply -input=false plan.bin
+        measure "$name" "$kind" replan "$cli" plan -input=false
+      )
+    done
+    count=$(cd "$work/run/ciem" && "$cli" state list 2>/dev/null | grep -c "^ciem_entitlement\." || true)
+    [[ "$count" == "$n" ]] || { echo "bench/provider.sh: $name: $count entitlements in state after apply, want $n" >&2; exit 1; }
+    stop_sandbox
+  done
 done
-count=$("$tofu" -chdir="$work/ciem" state list 2>/dev/null | grep -c "^ciem_entitlement\." || true)
 
-sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
+# med CLI KIND STEP FIELD prints the median of a field (4 wall, 5 cpu, 6 sandbox) over the
+# runs; STEP "total" is plan + apply of the same run.
+med() {
+  awk -v c="$1" -v k="$2" -v s="$3" -v f="$4" '
+    $1 == c && $2 == k && (s == "total" ? ($3 == "plan" || $3 == "apply") : $3 == s) {
+      run[$3] = run[$3] + 1; v[$3 "," run[$3]] = $f
+    }
+    END {
+      if (s == "total") { for (i = 1; i <= run["plan"]; i++) print v["plan," i] + v["apply," i] }
+      else { for (i = 1; i <= run[s]; i++) print v[s "," i] }
+    }' "$work/samples" | sort -n | awk '{ x[NR] = $1 } END { printf "%.2f", (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", a / b }'; }
 ms_each() { awk -v s="$1" -v n="$n" 'BEGIN { printf "%.1f", s * 1000 / n }'; }
-ciem_total=$(sum "${t[ciem.plan]}" "${t[ciem.apply]}")
-floor_total=$(sum "${t[floor.plan]}" "${t[floor.apply]}")
-total_ratio=$(ratio "$ciem_total" "$floor_total")
-ok=$(awk -v a="$ciem_total" -v b="$floor_total" 'BEGIN { print (b > 0 && a / b <= 3) ? 1 : 0 }')
-verdict="ciem's plan + apply of $n entitlements takes ${total_ratio}× the time of $n terraform_data resources (required: at most 3×)."
 
-cat >"$out" <<MD
+failed=()
+{
+  cat <<MD
 ## Terraform provider
 
 $n \`ciem_entitlement\` resources (each a customer managed policy created and attached to one
 of $roles roles) against the AWS sandbox (\`ciem sandbox\`, on loopback), beside $n
-\`terraform_data\` resources with the same policy text as input: the floor of OpenTofu's own
-per-resource cost. Same machine, same run, $(basename "$tofu") $("$tofu" version | head -n 1 | awk '{print $2}'),
-default parallelism (10). Wall-clock seconds; the sandbox verifies every request's signature
-and authorises it with ciem's engine.
+\`terraform_data\` resources with the same policy text as input: the floor of the CLI's own
+per-resource cost. The middle column is a yardstick, not a product: \`bench/cmd/noopprovider\`
+serves ciem's provider and \`ciem_entitlement\` schemas (attributes, blocks, validators,
+defaults, identity) from terraform-plugin-framework and does nothing else, no AWS call and
+no policy engine. Medians of $reps runs per CLI, the three kinds interleaved in each run,
+fresh state and a fresh sandbox each time; default parallelism (10); wall-clock seconds.
+The sandbox verifies every request's signature and authorises it with ciem's engine.
+MD
+  for cli in "${clis[@]}"; do
+    name=$(basename "$cli")
+    c_total=$(med "$name" ciem total 4)
+    o_total=$(med "$name" noop total 4)
+    f_total=$(med "$name" floor total 4)
+    cat <<MD
 
-| step | ciem_entitlement ×$n | terraform_data ×$n | ratio |
-|---|---:|---:|---:|
-| plan, empty state (\`tofu plan -out\`) | ${t[ciem.plan]} s | ${t[floor.plan]} s | $(ratio "${t[ciem.plan]}" "${t[floor.plan]}")× |
-| apply of that plan | ${t[ciem.apply]} s | ${t[floor.apply]} s | $(ratio "${t[ciem.apply]}" "${t[floor.apply]}")× |
-| plan + apply | $ciem_total s ($(ms_each "$ciem_total") ms a resource) | $floor_total s ($(ms_each "$floor_total") ms a resource) | ${total_ratio}× |
-| re-plan with refresh, no change | ${t[ciem.replan]} s | ${t[floor.replan]} s | $(ratio "${t[ciem.replan]}" "${t[floor.replan]}")× |
+### ${version[$name]}
 
-CPU seconds of the same steps (user + system), tofu with its provider plugin, and the sandbox
-serving the AWS calls (none for terraform_data):
+| step | ciem_entitlement ×$n | no-op framework provider ×$n | terraform_data ×$n | ciem ÷ floor | no-op ÷ floor |
+|---|---:|---:|---:|---:|---:|
+MD
+    for step in plan apply total replan; do
+      case $step in
+        plan) label='plan, empty state (`plan -out`)' ;;
+        apply) label='apply of that plan' ;;
+        total) label='**plan + apply**' ;;
+        replan) label='re-plan with refresh, no change' ;;
+      esac
+      c=$(med "$name" ciem $step 4) o=$(med "$name" noop $step 4) f=$(med "$name" floor $step 4)
+      if [[ $step == total ]]; then
+        echo "| $label | $c s ($(ms_each "$c") ms a resource) | $o s | $f s ($(ms_each "$f") ms a resource) | **$(ratio "$c" "$f")×** | $(ratio "$o" "$f")× |"
+      else
+        echo "| $label | $c s | $o s | $f s | $(ratio "$c" "$f")× | $(ratio "$o" "$f")× |"
+      fi
+    done
+    cat <<MD
 
-| step | ciem_entitlement: tofu + provider | ciem_entitlement: sandbox | terraform_data: tofu |
-|---|---:|---:|---:|
-| plan | ${cpu[ciem.plan]} s | ${sbx[ciem.plan]} s | ${cpu[floor.plan]} s |
-| apply | ${cpu[ciem.apply]} s | ${sbx[ciem.apply]} s | ${cpu[floor.apply]} s |
-| re-plan | ${cpu[ciem.replan]} s | ${sbx[ciem.replan]} s | ${cpu[floor.replan]} s |
+CPU seconds (user + system; medians): the CLI with its provider plugin, and for ciem the
+sandbox serving the AWS calls.
 
-$verdict Policies in state after apply: $count.
+| step | ciem: CLI + provider | ciem: sandbox | no-op: CLI + provider | terraform_data: CLI |
+|---|---:|---:|---:|---:|
+MD
+    for step in plan apply replan; do
+      echo "| $step | $(med "$name" ciem $step 5) s | $(med "$name" ciem $step 6) s | $(med "$name" noop $step 5) s | $(med "$name" floor $step 5) s |"
+    done
+    verdict="$name: ciem's plan + apply of $n entitlements takes $(ratio "$c_total" "$f_total")× the time of $n terraform_data resources (required: at most 3×); the no-op framework provider with the same schema takes $(ratio "$o_total" "$f_total")×."
+    echo
+    echo "$verdict"
+    if ! awk -v a="$c_total" -v b="$f_total" 'BEGIN { exit !(b > 0 && a / b <= 3) }'; then
+      failed+=("$verdict")
+    fi
+  done
+  cat <<MD
 
-Command: \`bench/provider.sh OUT.md\` (BENCH_PROVIDER_RESOURCES=$n).
+Command: \`bench/provider.sh OUT.md\` (BENCH_PROVIDER_RESOURCES=$n, BENCH_PROVIDER_REPS=$reps).
 
 MD
+} >"$out"
 echo "bench: provider: wrote $out" >&2
-[[ "$ok" == 1 ]] || { echo "bench: provider: $verdict" >&2; exit 1; }
+for f in "${failed[@]}"; do
+  echo "bench: provider: $f" >&2
+done
+((${#failed[@]} == 0))
