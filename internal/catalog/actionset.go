@@ -85,6 +85,31 @@ func (s ActionSet) IsEmpty() bool {
 	return true
 }
 
+// Span returns the range [lo, hi) of the set's words that hold actions; lo == hi when
+// the set is empty. Window(Span()) of a set is the whole set, which lets a small set be
+// compared with many others over a few words instead of the catalog's hundreds.
+func (s ActionSet) Span() (lo, hi int) {
+	for lo < len(s.w) && s.w[lo] == 0 {
+		lo++
+	}
+	hi = len(s.w)
+	for hi > lo && s.w[hi-1] == 0 {
+		hi--
+	}
+	return lo, hi
+}
+
+// Window returns the words [lo, hi) of the set (clipped to its size) as a set of their own,
+// which shares the set's storage: two windows of the same range compare as the parts of the
+// sets in that range (ids in a window are shifted down by 64*lo).
+func (s ActionSet) Window(lo, hi int) ActionSet {
+	hi = min(hi, len(s.w))
+	if lo >= hi {
+		return ActionSet{}
+	}
+	return ActionSet{w: s.w[lo:hi:hi]}
+}
+
 // Clone returns an independent copy.
 func (s ActionSet) Clone() ActionSet {
 	if s.w == nil {

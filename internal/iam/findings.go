@@ -95,63 +95,106 @@ func Analyze(policies []NamedPolicy) []RiskFinding {
 	return out
 }
 
-// compiledRules holds each rule's groups expanded to action sets, once.
-var compiledRules = sync.OnceValue(func() [][]catalog.ActionSet {
+// compiledRule is a rule's groups expanded to action sets, with the words each group
+// occupies: most rules are ruled out by looking at those few words of the grants.
+type compiledRule struct {
+	groups []catalog.ActionSet
+	spans  [][2]int
+	never  bool // a group matches no action of the catalog: the rule cannot apply
+}
+
+// compiledRules holds each rule compiled, once.
+var compiledRules = sync.OnceValue(func() []compiledRule {
 	cat := catalog.Default()
-	out := make([][]catalog.ActionSet, len(riskRules))
+	out := make([]compiledRule, len(riskRules))
 	for i, r := range riskRules {
 		for _, group := range r.Requires {
 			set := ExpandActions(group...)
 			if r.Level != 0 {
 				set.IntersectWith(cat.ByAccessLevel(r.Level))
 			}
-			out[i] = append(out[i], set)
+			lo, hi := set.Span()
+			out[i].groups = append(out[i].groups, set)
+			out[i].spans = append(out[i].spans, [2]int{lo, hi})
+			out[i].never = out[i].never || lo == hi
 		}
 	}
 	return out
 })
 
 // ruleInput is the grants a kind of rule looks at and the unions of their actions: all of
-// them, the unconditional ones, and those on broad resources.
+// them, and, built when a rule that applies first asks, the unconditional ones and those
+// on broad resources (most policies meet no rule and never need them).
 type ruleInput struct {
-	gs                   grantSet
-	anyGrant, uncond, br catalog.ActionSet
+	gs       grantSet
+	broad    []bool // broad[i]: gs[i] is on broad resources
+	anyGrant catalog.ActionSet
+
+	uncond, br *catalog.ActionSet
 }
 
 // newRuleInput keeps the grants a rule with these Broad and NotSelf flags counts; broad[i]
 // and self[i] say whether gs[i] is broad and names only the caller.
 func newRuleInput(gs grantSet, broad, self []bool, onlyBroad, notSelf bool) *ruleInput {
-	cat := catalog.Default()
-	in := &ruleInput{anyGrant: cat.NewSet(), uncond: cat.NewSet(), br: cat.NewSet()}
+	in := &ruleInput{anyGrant: catalog.Default().NewSet()}
 	for i, g := range gs {
 		if (onlyBroad && !broad[i]) || (notSelf && self[i]) {
 			continue
 		}
 		in.gs = append(in.gs, g)
+		in.broad = append(in.broad, broad[i])
 		in.anyGrant.UnionWith(g.actions)
-		if g.cond == "" {
-			in.uncond.UnionWith(g.actions)
-		}
-		if broad[i] {
-			in.br.UnionWith(g.actions)
-		}
 	}
 	return in
 }
 
-func applyRule(r RiskRule, groups []catalog.ActionSet, in *ruleInput) (RiskFinding, bool) {
+// unconditional is the union of the actions of the grants without conditions.
+func (in *ruleInput) unconditional() catalog.ActionSet {
+	if in.uncond == nil {
+		set := catalog.Default().NewSet()
+		for _, g := range in.gs {
+			if g.cond == "" {
+				set.UnionWith(g.actions)
+			}
+		}
+		in.uncond = &set
+	}
+	return *in.uncond
+}
+
+// onBroad is the union of the actions of the grants on broad resources.
+func (in *ruleInput) onBroad() catalog.ActionSet {
+	if in.br == nil {
+		set := catalog.Default().NewSet()
+		for i, g := range in.gs {
+			if in.broad[i] {
+				set.UnionWith(g.actions)
+			}
+		}
+		in.br = &set
+	}
+	return *in.br
+}
+
+func applyRule(r RiskRule, cr compiledRule, in *ruleInput) (RiskFinding, bool) {
 	met := func(have, group catalog.ActionSet) bool {
 		if r.AllOf {
 			return have.ContainsAll(group)
 		}
 		return have.Intersects(group)
 	}
-	// Most rules do not apply: find out before building anything.
-	for _, group := range groups {
-		if group.IsEmpty() || !met(in.anyGrant, group) {
+	// Most rules do not apply: find out before building anything, over the few words
+	// each group occupies (a group has no action outside its span).
+	if cr.never {
+		return RiskFinding{}, false
+	}
+	for i, group := range cr.groups {
+		lo, hi := cr.spans[i][0], cr.spans[i][1]
+		if !met(in.anyGrant.Window(lo, hi), group.Window(lo, hi)) {
 			return RiskFinding{}, false
 		}
 	}
+	groups := cr.groups
 	cat := catalog.Default()
 	gs := in.gs
 	used := cat.NewSet()
@@ -159,10 +202,10 @@ func applyRule(r RiskRule, groups []catalog.ActionSet, in *ruleInput) (RiskFindi
 	var narrow []catalog.ActionSet // groups met only on named resources
 	for _, group := range groups {
 		used.UnionWith(in.anyGrant.Intersect(group))
-		if !met(in.uncond, group) {
+		if !met(in.unconditional(), group) {
 			conditional = true
 		}
-		if !met(in.br, group) {
+		if !met(in.onBroad(), group) {
 			restricted = true
 			narrow = append(narrow, group)
 		}

@@ -36,6 +36,12 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseTree(root, kind)
+}
+
+// parseTree is Parse after the JSON is read: Validate, which needs the tree for its
+// positions too, reads the document once.
+func parseTree(root *node, kind Kind) (*Policy, error) {
 	p := &parser{kind: kind}
 	pol := p.policy(root)
 	if len(p.errs) > 0 {

@@ -172,7 +172,7 @@ func Validate(doc []byte, kind Kind) []Finding {
 		return []Finding{{Severity: codeSeverity[CodeJSONSyntax], Code: CodeJSONSyntax, Path: "$", Message: msg}}
 	}
 	size := PolicySize(doc)
-	p, err := Parse(doc, kind)
+	p, err := parseTree(root, kind)
 	if err != nil {
 		v := &validator{kind: kind}
 		var pes ParseErrors
