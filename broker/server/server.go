@@ -51,6 +51,8 @@ type Server struct {
 	API      *api.Server
 	recon    *expiry.Reconciler
 	notifier *notify.Dispatcher
+	vault    *vaultissuer.Issuer      // nil without a vault block
+	keeper   *vaultissuer.TokenKeeper // renews the vault token while Run runs
 	listener net.Listener
 	http     *http.Server
 }
@@ -88,6 +90,7 @@ func (s *Server) assemble(ctx context.Context, o Options) error {
 			return err
 		}
 		issuers[domain.IssuerVault] = vi
+		s.vault = vi
 	}
 	s.Service = workflow.New(s.Store, o.Clock, issuers, sts, s.log, workflow.Config{PendingTimeout: s.cfg.PendingTimeout, Retry: s.cfg.Retry,
 		Owner: instanceName(s.cfg.Listen)})
@@ -211,6 +214,9 @@ func (s *Server) Run(ctx context.Context) error {
 		s.notifier.Start(ctx)
 		s.Service.SetWake(func() { s.recon.Kick(); s.notifier.Kick() })
 	}
+	if s.vault != nil {
+		s.keeper = s.vault.KeepTokenAlive(s.log)
+	}
 	s.API.SetReady(true)
 	s.log.Info("broker serving", "addr", s.listener.Addr().String(), "store", s.Store.Dialect())
 	var err error
@@ -227,6 +233,9 @@ func (s *Server) Run(ctx context.Context) error {
 	s.recon.Stop()
 	if s.notifier != nil {
 		s.notifier.Stop()
+	}
+	if s.keeper != nil {
+		s.keeper.Stop()
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

@@ -39,7 +39,7 @@ type Server struct {
 	log    *slog.Logger
 	eng    *engine
 	leases *leaseTable
-	token  rootToken
+	tokens *tokenStore
 
 	sysAccessor            string
 	clusterName, clusterID string
@@ -87,19 +87,28 @@ func NewServer(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	return &Server{
-		clock:       cfg.Clock,
-		log:         cfg.Logger,
-		eng:         eng,
-		leases:      newLeaseTable(cfg.Clock, eng, cfg.Logger),
-		token:       rootToken{id: cfg.RootToken, accessor: tokenAccessor, created: cfg.Clock.Now().Unix()},
+		clock:  cfg.Clock,
+		log:    cfg.Logger,
+		eng:    eng,
+		leases: newLeaseTable(cfg.Clock, eng, cfg.Logger),
+		tokens: &tokenStore{
+			clock:   cfg.Clock,
+			maxTTL:  cfg.MaxLeaseTTL,
+			defTTL:  cfg.DefaultLeaseTTL,
+			root:    &token{id: cfg.RootToken, accessor: tokenAccessor, root: true, displayName: "root", created: cfg.Clock.Now().Truncate(time.Second)},
+			byID:    map[string]*token{},
+			newID:   func() (string, error) { return randomBase62(24) },
+			newAcct: func() (string, error) { return randomBase62(24) },
+		},
 		sysAccessor: "system_" + ids[0][:8],
 		clusterName: "vault-cluster-" + ids[1][:8],
 		clusterID:   ids[2],
 	}, nil
 }
 
-// RootToken is the token every request must carry.
-func (s *Server) RootToken() string { return s.token.id }
+// RootToken is the root token. It may create other tokens (auth/token/create); every
+// request must carry one of them.
+func (s *Server) RootToken() string { return s.tokens.root.id }
 
 // Run revokes leases at expiry and runs the engine's periodic work until ctx ends.
 func (s *Server) Run(ctx context.Context) {
@@ -135,7 +144,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		respondError(w, http.StatusBadRequest, err)
 		return
 	}
-	if !s.token.matches(tokenFrom(r)) {
+	caller := s.tokens.lookup(tokenFrom(r))
+	if caller == nil {
 		respondError(w, http.StatusForbidden, logical.ErrPermissionDenied)
 		return
 	}
@@ -154,8 +164,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Operation:           op,
 		Path:                p,
 		Data:                data,
-		ClientToken:         s.token.id,
-		ClientTokenAccessor: s.token.accessor,
+		ClientToken:         caller.id,
+		ClientTokenAccessor: caller.accessor,
 		DisplayName:         engineDisplayName,
 		Connection:          &logical.Connection{RemoteAddr: r.RemoteAddr},
 	}
@@ -169,8 +179,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(p, "sys/leases/"):
 		resp, err := s.sysLeases(ctx, req)
 		respond(w, req, resp, err, sysMountType, false)
-	case p == "auth/token/lookup-self":
-		resp, err := s.lookupSelf(req)
+	case strings.HasPrefix(p, "auth/token/"):
+		resp, err := s.tokens.tokenRequest(caller, req)
 		respond(w, req, resp, err, tokenMountType, false)
 	case strings.HasPrefix(p, "sys/"):
 		respond(w, req, nil, errUnsupportedPath, sysMountType, false)
