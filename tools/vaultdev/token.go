@@ -109,13 +109,7 @@ func (s *tokenStore) create(caller *token, req *logical.Request) (*logical.Respo
 	if n := d.Get("display_name").(string); n != "" {
 		t.displayName = "token-" + n
 	}
-	ttl := time.Duration(d.Get("ttl").(int)) * time.Second
-	switch {
-	case t.period > 0:
-		ttl = t.period
-	case ttl == 0:
-		ttl = s.defTTL
-	}
+	ttl := t.wantedTTL(time.Duration(d.Get("ttl").(int))*time.Second, s.defTTL)
 	if ttl, _ = s.capped(t, now, ttl); ttl <= 0 {
 		return logical.ErrorResponse("ttl is past the token's max TTL"), logical.ErrInvalidRequest
 	}
@@ -132,6 +126,18 @@ func (s *tokenStore) create(caller *token, req *logical.Request) (*logical.Respo
 	s.byID[t.id] = t
 	s.mu.Unlock()
 	return &logical.Response{Auth: t.auth(ttl)}, nil
+}
+
+// wantedTTL is the TTL a creation or renewal asks for before the max TTL caps it: a
+// periodic token's period, else the TTL asked for, else the fallback.
+func (t *token) wantedTTL(asked, fallback time.Duration) time.Duration {
+	switch {
+	case t.period > 0:
+		return t.period
+	case asked > 0:
+		return asked
+	}
+	return fallback
 }
 
 // capped bounds a periodic token's TTL by its explicit max TTL only, and any other token's
@@ -172,13 +178,7 @@ func (s *tokenStore) renewSelf(t *token, req *logical.Request) (*logical.Respons
 		return logical.ErrorResponse("token is not renewable"), logical.ErrInvalidRequest
 	}
 	now := s.clock.Now().Truncate(time.Second)
-	want := time.Duration(d.Get("increment").(int)) * time.Second
-	switch {
-	case t.period > 0:
-		want = t.period
-	case want == 0:
-		want = t.creationTTL
-	}
+	want := t.wantedTTL(time.Duration(d.Get("increment").(int))*time.Second, t.creationTTL)
 	resp := &logical.Response{}
 	ttl, capped := s.capped(t, now, want)
 	if ttl <= 0 {
