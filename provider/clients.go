@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +30,59 @@ type Clients struct {
 	Endpoints Endpoints
 	IAM       *awsx.IAM
 
-	principals sync.Map // principal ARN → awsx.Principal found by findPrincipal
+	principals  sync.Map // principal ARN → awsx.Principal found by findPrincipal
+	attachments sync.Map // attachmentsKey → *attachmentList
+}
+
+// attachmentList is one listing of a principal's attached managed policies, made once.
+type attachmentList struct {
+	once sync.Once
+	arns map[string]bool
+	err  error
+}
+
+// attachmentsKey names a principal for the attachment listings: its kind and name, as
+// IAM does (names are unique within a kind, whatever their case or path).
+func attachmentsKey(p awsx.Principal) string { return string(p.Kind) + "/" + strings.ToLower(p.Name) }
+
+// isAttached reports whether the policy is attached to the principal, from one listing
+// of the principal's attached policies per provider process: refreshing N entitlements
+// held by P principals lists P times instead of N, and IAM's API is rate-limited per
+// account. The provider's own attach and detach drop the listing they change; a change
+// made outside Terraform during the command is not seen, as it would not be had it come
+// just after the refresh. Failures are not kept.
+func (c *Clients) isAttached(ctx context.Context, p awsx.Principal, policyARN string) (bool, error) {
+	key := attachmentsKey(p)
+	v, _ := c.attachments.LoadOrStore(key, &attachmentList{})
+	l := v.(*attachmentList)
+	l.once.Do(func() {
+		attached, err := c.IAM.AttachedPolicies(ctx, p)
+		if err != nil {
+			l.err = err
+			return
+		}
+		l.arns = make(map[string]bool, len(attached))
+		for _, a := range attached {
+			l.arns[a.ARN] = true
+		}
+	})
+	if l.err != nil {
+		c.attachments.CompareAndDelete(key, l)
+		return false, l.err
+	}
+	return l.arns[policyARN], nil
+}
+
+// attach attaches the policy to the principal and forgets the principal's listing.
+func (c *Clients) attach(ctx context.Context, p awsx.Principal, policyARN string) error {
+	defer c.attachments.Delete(attachmentsKey(p))
+	return c.IAM.Attach(ctx, p, policyARN)
+}
+
+// detach detaches the policy from the principal and forgets the principal's listing.
+func (c *Clients) detach(ctx context.Context, p awsx.Principal, policyARN string) error {
+	defer c.attachments.Delete(attachmentsKey(p))
+	return c.IAM.Detach(ctx, p, policyARN)
 }
 
 // findPrincipal is IAM.FindPrincipal, remembered for the provider process's life (one

@@ -235,7 +235,7 @@ func (r *EntitlementResource) Create(ctx context.Context, req resource.CreateReq
 	plan.VersionID = types.StringValue(created.DefaultVersionID)
 	resp.Diagnostics.Append(setPolicyID(ctx, resp.Private, created.ID)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ARN)...)
-	if err := r.clients.IAM.Attach(ctx, principal, created.ARN); err != nil {
+	if err := r.clients.attach(ctx, principal, created.ARN); err != nil {
 		// Keep what was made in state: Terraform taints it, and the next apply replaces it.
 		resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, plan)...)
 		resp.Diagnostics.AddAttributeError(path.Root("principal_arn"), "Cannot attach the policy", err.Error())
@@ -318,7 +318,7 @@ func (r *EntitlementResource) attachedPrincipal(ctx context.Context, state entit
 			diags.AddAttributeError(path.Root("principal_arn"), "Invalid principal ARN", err.Error())
 			return state.PrincipalARN, diags
 		}
-		ok, err := r.clients.IAM.IsAttached(ctx, p, policyARN)
+		ok, err := r.clients.isAttached(ctx, p, policyARN)
 		if awsx.IsNotFound(err) {
 			return types.StringNull(), diags // the principal is gone
 		}
@@ -389,13 +389,13 @@ func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 		// Attach to the new principal before detaching from the old one, so that the
 		// entitlement is never held by nobody in between.
-		if err := r.clients.IAM.Attach(ctx, next, policyARN); err != nil {
+		if err := r.clients.attach(ctx, next, policyARN); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("principal_arn"), "Cannot attach the policy", err.Error())
 			return
 		}
 		if old := state.PrincipalARN.ValueString(); old != "" {
 			if p, err := awsx.ParsePrincipalARN(old); err == nil {
-				if err := r.clients.IAM.Detach(ctx, p, policyARN); err != nil {
+				if err := r.clients.detach(ctx, p, policyARN); err != nil {
 					resp.Diagnostics.AddError("Cannot detach the policy from the previous principal", err.Error())
 					return
 				}
@@ -419,7 +419,7 @@ func (r *EntitlementResource) Delete(ctx context.Context, req resource.DeleteReq
 	policyARN := state.PolicyARN.ValueString()
 	if arn := state.PrincipalARN.ValueString(); arn != "" {
 		if p, err := awsx.ParsePrincipalARN(arn); err == nil {
-			if err := r.clients.IAM.Detach(ctx, p, policyARN); err != nil {
+			if err := r.clients.detach(ctx, p, policyARN); err != nil {
 				resp.Diagnostics.AddError("Cannot detach the policy", err.Error())
 				return
 			}
