@@ -239,7 +239,7 @@ func opLookupEvents(c *call, in map[string]json.RawMessage) (any, *apiError) {
 			next = strconv.FormatUint(e.Seq, 10)
 			break
 		}
-		le := lookupEvent{EventId: e.ID, EventName: e.Name, ReadOnly: boolText(e.ReadOnly), AccessKeyId: e.AccessKey,
+		le := lookupEvent{EventId: e.ID, EventName: e.Name, ReadOnly: strconv.FormatBool(e.ReadOnly), AccessKeyId: e.AccessKey,
 			EventTime: epoch(e.Time), EventSource: e.Source, Username: e.Username, CloudTrailEvent: string(e.Record),
 			Resources: []lookupResource{}}
 		for _, r := range e.Lookup {
@@ -265,7 +265,7 @@ func matchAttribute(e *storedEvent, a lookupAttribute) bool {
 	case "EventName":
 		return e.Name == v
 	case "ReadOnly":
-		return boolText(e.ReadOnly) == v
+		return strconv.FormatBool(e.ReadOnly) == v
 	case "Username":
 		return e.Username == v
 	case "EventSource":

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -169,11 +171,11 @@ func (s *Server) userIdentity(cl *caller) UserIdentity {
 	if cl.sess == nil {
 		return ui
 	}
-	sc := &SessionContext{Attributes: SessionAttributes{CreationDate: cloudTrailDate(cl.sess.Issued), MFAAuthenticated: boolText(cl.sess.MFA)},
+	sc := &SessionContext{Attributes: SessionAttributes{CreationDate: cloudTrailDate(cl.sess.Issued), MFAAuthenticated: strconv.FormatBool(cl.sess.MFA)},
 		SourceIdentity: cl.sess.SourceIdentity}
 	switch cl.kind {
 	case sessionAssumedRole:
-		roleName := cl.sess.RoleARN[lastSlash(cl.sess.RoleARN)+1:]
+		roleName := cl.sess.RoleARN[strings.LastIndexByte(cl.sess.RoleARN, '/')+1:]
 		sc.SessionIssuer = &SessionIssuer{Type: "Role", PrincipalID: cl.sess.RoleID, ARN: cl.sess.RoleARN, AccountID: acct, UserName: roleName}
 		sc.WebIDFederationData = map[string]string{}
 	case sessionFederated:
@@ -184,22 +186,6 @@ func (s *Server) userIdentity(cl *caller) UserIdentity {
 	}
 	ui.SessionContext = sc
 	return ui
-}
-
-func boolText(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
-
-func lastSlash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return i
-		}
-	}
-	return -1
 }
 
 // finish records the call in CloudTrail and the access key's last use, and has the

@@ -1,21 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/ciem/ciem/internal/catalog"
 )
-
-func catalogRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), "test", args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func TestCatalogCommand(t *testing.T) {
 	c := catalog.Default()
@@ -39,7 +30,7 @@ func TestCatalogCommand(t *testing.T) {
 		{"extra argument", []string{"catalog", "extra"}, 1, []string{"extra"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := catalogRun(t, tc.args...)
+			code, stdout, stderr := cliRun(t, "", tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
@@ -58,7 +49,7 @@ func TestCatalogCommand(t *testing.T) {
 
 func TestCatalogCommandJSON(t *testing.T) {
 	c := catalog.Default()
-	_, stdout, stderr := catalogRun(t, "catalog", "--format", "json")
+	_, stdout, stderr := cliRun(t, "", "catalog", "--format", "json")
 	var sum struct {
 		Source        string         `json:"source"`
 		Services      int            `json:"services"`
@@ -79,7 +70,7 @@ func TestCatalogCommandJSON(t *testing.T) {
 		t.Errorf("summary JSON %+v does not match the catalog", sum)
 	}
 
-	_, stdout, _ = catalogRun(t, "catalog", "action", "ec2:CreateTags", "--format", "json")
+	_, stdout, _ = cliRun(t, "", "catalog", "action", "ec2:CreateTags", "--format", "json")
 	var act struct {
 		Action    string `json:"action"`
 		Access    string `json:"access_level"`
@@ -95,7 +86,7 @@ func TestCatalogCommandJSON(t *testing.T) {
 		t.Errorf("action JSON: %+v", act)
 	}
 
-	_, stdout, _ = catalogRun(t, "catalog", "actions", "s3:Get*", "--format", "json")
+	_, stdout, _ = cliRun(t, "", "catalog", "actions", "s3:Get*", "--format", "json")
 	var acts []struct{ Action, AccessLevel string }
 	if err := json.Unmarshal([]byte(stdout), &acts); err != nil {
 		t.Fatalf("actions JSON: %v\n%s", err, stdout)

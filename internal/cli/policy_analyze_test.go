@@ -44,7 +44,7 @@ func TestPolicyAnalyzeCommandJSON(t *testing.T) {
 		"a.json": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction"],"Resource":"*"}]}`,
 		"b.json": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`,
 	})
-	code, stdout, stderr := diffRun(t, "", "policy", "analyze", "--format", "json", f["a.json"], f["b.json"])
+	code, stdout, stderr := cliRun(t, "", "policy", "analyze", "--format", "json", f["a.json"], f["b.json"])
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -85,7 +85,7 @@ func TestPolicyAnalyzeCommandJSON(t *testing.T) {
 	}
 	// No findings is an empty list, not null.
 	f2 := diffWriteFiles(t, map[string]string{"ro.json": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`})
-	if _, stdout, _ := diffRun(t, "", "policy", "analyze", "--format", "json", f2["ro.json"]); !strings.Contains(stdout, `"findings": []`) {
+	if _, stdout, _ := cliRun(t, "", "policy", "analyze", "--format", "json", f2["ro.json"]); !strings.Contains(stdout, `"findings": []`) {
 		t.Fatalf("empty findings: %s", stdout)
 	}
 }

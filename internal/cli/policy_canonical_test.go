@@ -50,7 +50,7 @@ func TestPolicyCanonical(t *testing.T) {
 		{"bad kind", []string{"--kind", "x", "-"}, messy, 1, "", "ciem: --kind \"x\": want one of managed, inline-user, inline-group, inline-role, scp, session, resource, trust, boundary\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := validateRun(t, tc.stdin, append([]string{"policy", "canonical"}, tc.args...)...)
+			code, stdout, stderr := cliRun(t, tc.stdin, append([]string{"policy", "canonical"}, tc.args...)...)
 			if code != tc.code || stdout != tc.stdout || stderr != tc.stderr {
 				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr, tc.code, tc.stdout, tc.stderr)
 			}

@@ -1,22 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// diffRun runs the CLI with stdin and returns its exit code and outputs.
-func diffRun(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), "test", args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 // diffWriteFiles writes name -> content into a temporary directory and returns the paths by name.
 func diffWriteFiles(t *testing.T, files map[string]string) map[string]string {
@@ -71,7 +61,7 @@ func TestPolicyDiffCommand(t *testing.T) {
 
 func TestPolicyDiffCommandJSON(t *testing.T) {
 	f := diffWriteFiles(t, map[string]string{"old.json": diffOld, "new.json": diffNew})
-	code, stdout, stderr := diffRun(t, "", "policy", "diff", "--format", "json", f["old.json"], f["new.json"])
+	code, stdout, stderr := cliRun(t, "", "policy", "diff", "--format", "json", f["old.json"], f["new.json"])
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -120,7 +110,7 @@ func runCLICases(t *testing.T, tests []cliCase) {
 	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := diffRun(t, tc.stdin, tc.args...)
+			code, stdout, stderr := cliRun(t, tc.stdin, tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}

@@ -38,7 +38,7 @@ func TestPolicyExpand(t *testing.T) {
 		{name: "no pattern", args: nil, code: 1, want: []string{""}, stderr: "ciem: requires at least 1 arg(s), only received 0\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := validateRun(t, "", append([]string{"policy", "expand"}, tc.args...)...)
+			code, stdout, stderr := cliRun(t, "", append([]string{"policy", "expand"}, tc.args...)...)
 			lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 			if code != tc.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
@@ -70,7 +70,7 @@ func TestPolicyExpand(t *testing.T) {
 }
 
 func TestPolicyExpandJSON(t *testing.T) {
-	code, stdout, stderr := validateRun(t, "", "policy", "expand", "--format", "json", "s3:GetObject", "s3:PutBucketTagging")
+	code, stdout, stderr := cliRun(t, "", "policy", "expand", "--format", "json", "s3:GetObject", "s3:PutBucketTagging")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}

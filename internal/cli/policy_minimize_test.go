@@ -84,7 +84,7 @@ func TestPolicyMinimizeCommand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := diffRun(t, tc.stdin, tc.args...)
+			code, stdout, stderr := cliRun(t, tc.stdin, tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
@@ -111,7 +111,7 @@ func TestPolicyMinimizeCommandExact(t *testing.T) {
 		{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::b/*","arn:aws:s3:::c/*"]}]}`
 	f := diffWriteFiles(t, map[string]string{"policy.json": policy})
 	for _, flags := range [][]string{nil, {"--no-wildcards"}} {
-		code, stdout, stderr := diffRun(t, "", append(append([]string{"policy", "minimize"}, flags...), f["policy.json"])...)
+		code, stdout, stderr := cliRun(t, "", append(append([]string{"policy", "minimize"}, flags...), f["policy.json"])...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}

@@ -1,21 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func simulateRun(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), "test", append([]string{"policy", "simulate"}, args...), strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -70,7 +61,7 @@ func TestPolicySimulateBatch(t *testing.T) {
 		if len(args) > 1 {
 			stdin = ""
 		}
-		code, out, errOut := simulateRun(t, stdin, args...)
+		code, out, errOut := cliRun(t, stdin, append([]string{"policy", "simulate"}, args...)...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d, stderr %s", args, code, errOut)
 		}
@@ -148,7 +139,7 @@ func TestPolicySimulateOne(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := simulateRun(t, "", tt.args...)
+			code, out, errOut := cliRun(t, "", append([]string{"policy", "simulate"}, tt.args...)...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
 			}

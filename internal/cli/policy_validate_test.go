@@ -1,22 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// validateRun runs the CLI with stdin and returns the exit code and both outputs.
-func validateRun(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), "test", args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 // validateFile writes content to a file named name in a temporary folder and returns its path.
 func validateFile(t *testing.T, name, content string) string {
@@ -89,7 +79,7 @@ func TestPolicyValidateText(t *testing.T) {
 		{"size limit of managed", []string{"policy", "validate", "-"}, validateBig(2100), 0, []string{`<stdin>: no findings`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := validateRun(t, tc.stdin, tc.args...)
+			code, stdout, stderr := cliRun(t, tc.stdin, tc.args...)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
 			}
@@ -111,7 +101,7 @@ func validateBig(n int) string {
 
 func TestPolicyValidateJSON(t *testing.T) {
 	typo := validateFile(t, "typo.json", validateTypoDoc)
-	code, stdout, stderr := validateRun(t, "", "policy", "validate", "--format", "json", typo)
+	code, stdout, stderr := cliRun(t, "", "policy", "validate", "--format", "json", typo)
 	if code != 1 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 1 and none", code, stderr)
 	}
@@ -136,7 +126,7 @@ func TestPolicyValidateJSON(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", stdout, want)
 	}
 
-	code, stdout, _ = validateRun(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, "policy", "validate", "--format", "json", "-")
+	code, stdout, _ = cliRun(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, "policy", "validate", "--format", "json", "-")
 	var out struct {
 		File     string            `json:"file"`
 		Findings []json.RawMessage `json:"findings"`
@@ -158,7 +148,7 @@ func TestPolicyValidateUsageErrors(t *testing.T) {
 		{"no file", []string{"policy", "validate"}, "accepts 1 arg(s), received 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := validateRun(t, "", tc.args...)
+			code, stdout, stderr := cliRun(t, "", tc.args...)
 			if code != 1 || stdout != "" || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing, and %q", code, stdout, stderr, tc.want)
 			}
@@ -168,7 +158,7 @@ func TestPolicyValidateUsageErrors(t *testing.T) {
 
 // TestPolicyValidateExample checks what `make run` shows a new user.
 func TestPolicyValidateExample(t *testing.T) {
-	code, stdout, _ := validateRun(t, "", "policy", "validate", "../../examples/policies/typo.json")
+	code, stdout, _ := cliRun(t, "", "policy", "validate", "../../examples/policies/typo.json")
 	want := `../../examples/policies/typo.json:15:9: ERROR UNKNOWN_ACTION $.Statement[1].Action[1]: unknown action "s3:GetObjet" (did you mean s3:GetObject?)
 ../../examples/policies/typo.json: 1 error
 `
@@ -180,12 +170,12 @@ func TestPolicyValidateExample(t *testing.T) {
 		{"trust-github-actions.json", "trust"},
 		{"scp-deny-outside-regions.json", "scp"},
 	} {
-		code, stdout, _ := validateRun(t, "", "policy", "validate", "--kind", tc.kind, "../../examples/policies/"+tc.file)
+		code, stdout, _ := cliRun(t, "", "policy", "validate", "--kind", tc.kind, "../../examples/policies/"+tc.file)
 		if code != 0 || !strings.HasSuffix(stdout, ": no findings\n") {
 			t.Errorf("%s: exit %d, %s; want a clean example", tc.file, code, stdout)
 		}
 	}
-	code, stdout, _ = validateRun(t, "", "policy", "validate", "../../examples/policies/risky.json")
+	code, stdout, _ = cliRun(t, "", "policy", "validate", "../../examples/policies/risky.json")
 	if code != 0 || !strings.HasSuffix(stdout, ": 2 security warnings, 1 warning, 2 suggestions\n") {
 		t.Errorf("risky.json: exit %d, %s", code, stdout)
 	}

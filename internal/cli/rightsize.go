@@ -72,7 +72,7 @@ points it at another endpoint, such as ` + "`ciem sandbox`" + `.`,
 			cfg.Options.ResourceScoping = !noScoping
 			cfg.Options.Wildcards = !noWildcards
 			cfg.AWSConfig = func(ctx context.Context) (aws.Config, error) { return config.LoadDefaultConfig(ctx) }
-			cfg.Progress = usageTerminal(cmd)
+			cfg.Progress = terminalStderr(cmd)
 			res, err := rightsize.Run(cmd.Context(), cfg)
 			if err != nil {
 				return err

@@ -1,37 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// rightsizeRun runs the CLI with the rightsize command (registered by root.go, or added
-// here while it is not).
-func rightsizeRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	root := newRootCmd("test")
-	if c, _, err := root.Find([]string{"rightsize"}); err != nil || c == root {
-		root.AddCommand(newRightsizeCmd())
-	}
-	if c, _, err := root.Find([]string{"usage"}); err != nil || c == root {
-		root.AddCommand(newUsageCmd())
-	}
-	var out, errb bytes.Buffer
-	root.SetArgs(args)
-	root.SetIn(strings.NewReader(""))
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	if err := root.ExecuteContext(context.Background()); err != nil {
-		errb.WriteString("ciem: " + err.Error() + "\n")
-		return 1, out.String(), errb.String()
-	}
-	return 0, out.String(), errb.String()
-}
 
 const rightsizeRole = "arn:aws:iam::123456789012:role/app"
 
@@ -86,7 +61,7 @@ func TestRightsizeOffline(t *testing.T) {
 	saved := filepath.Join(t.TempDir(), "granted.json")
 	args := []string{"rightsize", "--principal", rightsizeRole, "--source", "cloudtrail-dir=" + trail,
 		"--granted", policy, "--granted", "boundary=" + boundary, "--since", "2026-06-01", "--until", "2026-07-01", "--keep", "iam:List*"}
-	code, stdout, stderr := rightsizeRun(t, append(args, "--format", "json", "--save-granted", saved)...)
+	code, stdout, stderr := cliRun(t, "", append(args, "--format", "json", "--save-granted", saved)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -118,32 +93,32 @@ func TestRightsizeOffline(t *testing.T) {
 		t.Errorf("summary %+v, unobserved %+v", s.Summary, s.KeptUnobserved)
 	}
 	// Same input, same bytes.
-	_, again, _ := rightsizeRun(t, append(args, "--format", "json")...)
+	_, again, _ := cliRun(t, "", append(args, "--format", "json")...)
 	if again != stdout {
 		t.Error("a second run gives other bytes")
 	}
 	// The saved bundle stands in for the two files.
-	_, fromBundle, stderr := rightsizeRun(t, "rightsize", "--principal", rightsizeRole, "--source", "cloudtrail-dir="+trail,
+	_, fromBundle, stderr := cliRun(t, "", "rightsize", "--principal", rightsizeRole, "--source", "cloudtrail-dir="+trail,
 		"--granted", saved, "--since", "2026-06-01", "--until", "2026-07-01", "--keep", "iam:List*", "--format", "json")
 	var b struct{ Policy json.RawMessage }
 	if err := json.Unmarshal([]byte(fromBundle), &b); err != nil || string(b.Policy) != string(s.Policy) {
 		t.Errorf("from the saved bundle: %v %s\n%s", err, b.Policy, stderr)
 	}
 
-	code, text, stderr := rightsizeRun(t, append(args, "--format", "text")...)
+	code, text, stderr := cliRun(t, "", append(args, "--format", "text")...)
 	for _, want := range []string{"Right-sizing " + rightsizeRole, "Granted against used, by service and access level", "s3:PutObject", "keep-pattern", "Permissions boundary: " + boundary} {
 		if code != 0 || !strings.Contains(text, want) {
 			t.Errorf("text lacks %q (exit %d, %s):\n%s", want, code, stderr, text)
 		}
 	}
-	code, hcl, stderr := rightsizeRun(t, append(args, "--format", "hcl", "--name", "app-least")...)
+	code, hcl, stderr := cliRun(t, "", append(args, "--format", "hcl", "--name", "app-least")...)
 	for _, want := range []string{`resource "ciem_entitlement" "app-least"`, `principal_arn = "` + rightsizeRole + `"`, "policy = jsonencode({"} {
 		if code != 0 || !strings.Contains(hcl, want) {
 			t.Errorf("hcl lacks %q (exit %d, %s):\n%s", want, code, stderr, hcl)
 		}
 	}
 	// Scoping off: the granted resource.
-	_, noScope, _ := rightsizeRun(t, append(args, "--format", "json", "--no-resource-scoping")...)
+	_, noScope, _ := cliRun(t, "", append(args, "--format", "json", "--no-resource-scoping")...)
 	if !strings.Contains(noScope, `"Action": [`) || strings.Contains(noScope, `"arn:aws:s3:::data/*"`) {
 		t.Errorf("--no-resource-scoping:\n%.1500s", noScope)
 	}
@@ -152,10 +127,10 @@ func TestRightsizeOffline(t *testing.T) {
 // A generated archive of many principals: the rightsizer reads it like any other.
 func TestRightsizeGeneratedTrail(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "trail")
-	if code, _, stderr := rightsizeRun(t, "usage", "generate", "--seed", "7", "--events", "3000", "--per-file", "1000", "--out", dir); code != 0 {
+	if code, _, stderr := cliRun(t, "", "usage", "generate", "--seed", "7", "--events", "3000", "--per-file", "1000", "--out", dir); code != 0 {
 		t.Fatal(stderr)
 	}
-	code, digest, stderr := rightsizeRun(t, "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all", "--format", "json")
+	code, digest, stderr := cliRun(t, "", "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all", "--format", "json")
 	if code != 0 {
 		t.Fatal(stderr)
 	}
@@ -182,7 +157,7 @@ func TestRightsizeGeneratedTrail(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"rightsize", "--principal", role, "--source", "cloudtrail-dir=" + dir, "--granted", admin, "--since", "all", "--format", "json"}
-	code, out, stderr := rightsizeRun(t, args...)
+	code, out, stderr := cliRun(t, "", args...)
 	if code != 0 {
 		t.Fatal(stderr)
 	}
@@ -200,7 +175,7 @@ func TestRightsizeGeneratedTrail(t *testing.T) {
 	if s.Summary.Granted < 20000 || s.Summary.Used == 0 || s.Summary.Used != len(s.Kept) || s.Summary.Unused < 0.99 {
 		t.Errorf("%s: summary %+v", role, s.Summary)
 	}
-	if _, again, _ := rightsizeRun(t, append(args, "--workers", "1")...); again != out {
+	if _, again, _ := cliRun(t, "", append(args, "--workers", "1")...); again != out {
 		t.Error("a second run with one worker gives other bytes")
 	}
 }
@@ -226,7 +201,7 @@ func TestRightsizeCommandErrors(t *testing.T) {
 		{"missing trail", []string{"rightsize", "--principal", rightsizeRole, "--source", "cloudtrail-dir=/no/such/dir", "--granted", policy}, "/no/such/dir"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := rightsizeRun(t, tc.args...)
+			code, _, stderr := cliRun(t, "", tc.args...)
 			if code == 0 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q, want it to contain %q", code, stderr, tc.want)
 			}

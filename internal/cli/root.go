@@ -42,6 +42,25 @@ func run(ctx context.Context, version string, args []string, stdin io.Reader, st
 	}
 }
 
+// isTerminal reports whether w is a terminal: progress lines are drawn only there.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// terminalStderr returns the command's standard error when it is a terminal (for progress
+// lines), else nil.
+func terminalStderr(cmd *cobra.Command) io.Writer {
+	if w := cmd.ErrOrStderr(); isTerminal(w) {
+		return w
+	}
+	return nil
+}
+
 func newRootCmd(version string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "ciem",

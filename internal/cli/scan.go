@@ -64,7 +64,7 @@ The JSON schema is documented in docs/scan-report.md; the same input gives the s
 			ctx := cmd.Context()
 			stderr := cmd.ErrOrStderr()
 			var line *scan.ProgressLine
-			if scanIsTerminal(stderr) {
+			if isTerminal(stderr) {
 				line = scan.NewProgressLine(stderr)
 				defer line.Done()
 			}
@@ -193,7 +193,7 @@ func scanUsage(ctx context.Context, acct *scan.Account, sources []string, since 
 		AWSConfig:  func(ctx context.Context) (aws.Config, error) { return config.LoadDefaultConfig(ctx) },
 		Principals: arns,
 	}
-	if scanIsTerminal(progress) {
+	if isTerminal(progress) {
 		env.Progress = progress
 	}
 	built, err := usage.BuildSources(ctx, specs, env)
@@ -242,15 +242,6 @@ func scanWrite(stdout io.Writer, path, format string, r *scan.Report) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
-}
-
-func scanIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func newScanGenerateCmd() *cobra.Command {

@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,32 +9,6 @@ import (
 
 	"github.com/ciem/ciem/internal/awstest"
 )
-
-// scanRun runs `ciem scan ARGS` as the ciem binary would: through the root command (with
-// the scan command added if the root does not have it yet), mapping errors to exit codes.
-func scanRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	root := newRootCmd("test")
-	if c, _, err := root.Find([]string{"scan"}); err != nil || c == root {
-		root.AddCommand(newScanCmd())
-	}
-	root.SetArgs(append([]string{"scan"}, args...))
-	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetIn(strings.NewReader(""))
-	err := root.ExecuteContext(context.Background())
-	var ee exitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.code
-	default:
-		errb.WriteString("ciem: " + err.Error() + "\n")
-		code = 1
-	}
-	return code, out.String(), errb.String()
-}
 
 // scanAuthFile writes a small account in the AWS CLI's form.
 func scanAuthFile(t *testing.T, dir, name string, users ...string) string {
@@ -71,7 +42,7 @@ func TestScanCommand(t *testing.T) {
 	dir := t.TempDir()
 	before := scanAuthFile(t, dir, "before.json", "dev="+scanReadOnly)
 	after := scanAuthFile(t, dir, "after.json", "dev="+scanAssumer)
-	code, baseJSON, stderr := scanRun(t, "--auth-details", before, "--format", "json")
+	code, baseJSON, stderr := cliRun(t, "", "scan", "--auth-details", before, "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -112,7 +83,7 @@ func TestScanCommand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := scanRun(t, tc.args...)
+			code, stdout, stderr := cliRun(t, "", append([]string{"scan"}, tc.args...)...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
 			}
@@ -134,23 +105,17 @@ func TestScanCommand(t *testing.T) {
 func TestScanGenerateAndOut(t *testing.T) {
 	dir := t.TempDir()
 	acct := filepath.Join(dir, "acct.json")
-	root := newRootCmd("test")
-	if c, _, err := root.Find([]string{"scan"}); err != nil || c == root {
-		root.AddCommand(newScanCmd())
+	code, _, stderr := cliRun(t, "", "scan", "generate", "--seed", "3", "--users", "30", "--roles", "90", "--policies", "200", "--out", acct)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	root.SetArgs([]string{"scan", "generate", "--seed", "3", "--users", "30", "--roles", "90", "--policies", "200", "--out", acct})
-	var errb bytes.Buffer
-	root.SetErr(&errb)
-	if err := root.ExecuteContext(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(errb.String(), "30 users") {
-		t.Errorf("generate said %q", errb.String())
+	if !strings.Contains(stderr, "30 users") {
+		t.Errorf("generate said %q", stderr)
 	}
 	var outs []string
 	for _, name := range []string{"a.json", "b.json"} {
 		out := filepath.Join(dir, name)
-		if code, stdout, stderr := scanRun(t, "--auth-details", acct, "--format", "json", "--out", out); code != 0 || stdout != "" {
+		if code, stdout, stderr := cliRun(t, "", "scan", "--auth-details", acct, "--format", "json", "--out", out); code != 0 || stdout != "" {
 			t.Fatalf("exit %d, stdout %q: %s", code, stdout, stderr)
 		}
 		data, err := os.ReadFile(out)
@@ -179,7 +144,7 @@ func TestScanLive(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_PROFILE", "")
-	code, stdout, stderr := scanRun(t, "--endpoint-url", srv.URL, "--format", "json")
+	code, stdout, stderr := cliRun(t, "", "scan", "--endpoint-url", srv.URL, "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -90,7 +88,7 @@ reported, never dropped silently. The same input gives the same output, byte for
 			srcs, err := usage.BuildSources(ctx, specs, usage.SourceEnv{
 				AWSConfig:  func(ctx context.Context) (aws.Config, error) { return config.LoadDefaultConfig(ctx) },
 				Principals: principals,
-				Progress:   usageTerminal(cmd),
+				Progress:   terminalStderr(cmd),
 			})
 			if err != nil {
 				return err
@@ -116,19 +114,6 @@ reported, never dropped silently. The same input gives the same output, byte for
 	f.IntVar(&maxResources, "max-resources", 0, "resource ARNs kept per principal and action (default 16)")
 	f.IntVar(&workers, "workers", 0, "files read in parallel (default: the number of CPUs)")
 	return cmd
-}
-
-// usageTerminal returns standard error when it is a terminal (for progress lines), else nil.
-func usageTerminal(cmd *cobra.Command) io.Writer {
-	f, ok := cmd.ErrOrStderr().(*os.File)
-	if !ok {
-		return nil
-	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	return f
 }
 
 func newUsageGenerateCmd() *cobra.Command {
@@ -191,7 +176,8 @@ func newUsageMapCmd() *cobra.Command {
 		Example: "  ciem usage map s3.amazonaws.com ListObjectsV2",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m := usage.NewMapper(nil).Map(args[0], args[1])
+			mapper := usage.NewMapper(nil)
+			m := mapper.Map(args[0], args[1])
 			out := cmd.OutOrStdout()
 			if len(m.Actions) == 0 {
 				msg := string(m.Reason)
@@ -206,7 +192,7 @@ func newUsageMapCmd() *cobra.Command {
 					line += " (on the copy source)"
 				}
 				if a.HasVersioned {
-					line += fmt.Sprintf(" (%s when the request names a version)", usage.NewMapper(nil).Catalog().Action(a.Versioned).FullName())
+					line += fmt.Sprintf(" (%s when the request names a version)", mapper.Catalog().Action(a.Versioned).FullName())
 				}
 				fmt.Fprintln(out, line)
 			}

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,33 +8,13 @@ import (
 	"testing"
 )
 
-// usageRun runs the CLI with the usage command (registered by root.go, or added here while
-// it is not).
-func usageRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	root := newRootCmd("test")
-	if c, _, err := root.Find([]string{"usage"}); err != nil || c == root {
-		root.AddCommand(newUsageCmd())
-	}
-	var out, errb bytes.Buffer
-	root.SetArgs(args)
-	root.SetIn(strings.NewReader(""))
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	if err := root.ExecuteContext(context.Background()); err != nil {
-		errb.WriteString("ciem: " + err.Error() + "\n")
-		return 1, out.String(), errb.String()
-	}
-	return 0, out.String(), errb.String()
-}
-
 func TestUsageGenerateAndDigest(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "trail")
-	code, stdout, stderr := usageRun(t, "usage", "generate", "--seed", "3", "--events", "2500", "--per-file", "500", "--out", dir)
+	code, stdout, stderr := cliRun(t, "", "usage", "generate", "--seed", "3", "--events", "2500", "--per-file", "500", "--out", dir)
 	if code != 0 || !strings.Contains(stdout, "wrote 2500 events in 5 files") {
 		t.Fatalf("generate: exit %d\n%s%s", code, stdout, stderr)
 	}
-	code, stdout, stderr = usageRun(t, "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all", "--format", "json")
+	code, stdout, stderr = cliRun(t, "", "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all", "--format", "json")
 	if code != 0 {
 		t.Fatalf("digest: exit %d\n%s", code, stderr)
 	}
@@ -58,11 +36,11 @@ func TestUsageGenerateAndDigest(t *testing.T) {
 		t.Errorf("digest: account %q, totals %+v, %d principals", d.Account, d.Totals, len(d.Principals))
 	}
 	// Same input, same bytes.
-	_, again, _ := usageRun(t, "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all", "--format", "json", "--workers", "1")
+	_, again, _ := cliRun(t, "", "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all", "--format", "json", "--workers", "1")
 	if again != stdout {
 		t.Error("a second digest differs")
 	}
-	code, text, _ := usageRun(t, "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "2026-06-10", "--until", "2026-06-20")
+	code, text, _ := cliRun(t, "", "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "2026-06-10", "--until", "2026-06-20")
 	for _, want := range []string{"Usage digest for account 123456789012, window 2026-06-10T00:00:00Z to 2026-06-20T00:00:00Z", "cloudtrail-dir " + dir, "ACTION", "COUNT", "arn:aws:iam::123456789012:role/"} {
 		if code != 0 || !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%.2000s", want, text)
@@ -70,7 +48,7 @@ func TestUsageGenerateAndDigest(t *testing.T) {
 	}
 	// The default window (90 days back from now) holds none of these events: their date
 	// folders are not even read.
-	_, def, _ := usageRun(t, "usage", "digest", "--source", "cloudtrail-dir="+dir, "--format", "json")
+	_, def, _ := cliRun(t, "", "usage", "digest", "--source", "cloudtrail-dir="+dir, "--format", "json")
 	if !strings.Contains(def, `"files_pruned_by_date": 5`) || !strings.Contains(def, `"records": 0`) {
 		t.Errorf("default window: %.500s", def)
 	}
@@ -81,7 +59,7 @@ func TestUsageDigestProblemsReported(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"Records":[{"eventTime":"2026-06-02T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":x}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := usageRun(t, "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all")
+	code, stdout, stderr := cliRun(t, "", "usage", "digest", "--source", "cloudtrail-dir="+dir, "--since", "all")
 	if code != 0 || !strings.Contains(stdout, "Problems in the input: 1 (malformed-record 1)") || !strings.Contains(stdout, "malformed-record at bad.json record 0 (byte 12)") {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -103,7 +81,7 @@ func TestUsageCommandErrors(t *testing.T) {
 		{"map unknown", []string{"usage", "map", "nosuch.amazonaws.com", "Frob"}, "unknown-event-source"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := usageRun(t, tc.args...)
+			code, _, stderr := cliRun(t, "", tc.args...)
 			if code == 0 || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stderr %q, want it to contain %q", code, stderr, tc.want)
 			}
@@ -118,7 +96,7 @@ func TestUsageMap(t *testing.T) {
 		"lambda.amazonaws.com UpdateFunctionCode20150331v2": "lambda:UpdateFunctionCode\n",
 		"monitoring.amazonaws.com PutMetricData":            "cloudwatch:PutMetricData\n",
 	} {
-		code, stdout, stderr := usageRun(t, append([]string{"usage", "map"}, strings.Fields(args)...)...)
+		code, stdout, stderr := cliRun(t, "", append([]string{"usage", "map"}, strings.Fields(args)...)...)
 		if code != 0 || stdout != want {
 			t.Errorf("usage map %s: exit %d, %q%s; want %q", args, code, stdout, stderr, want)
 		}

@@ -167,7 +167,7 @@ func start(ctx context.Context, o Options, dir string, skew time.Duration) (*Sta
 		return nil, fmt.Errorf("the sandbox (--sandbox-addr): %w", err)
 	}
 	s := &Stack{log: o.Log, sandbox: sb}
-	if err := s.startBroker(ctx, o, dbPath); err != nil {
+	if err := s.startBroker(ctx, o, dbPath, sd); err != nil {
 		s.stopBackends()
 		return nil, err
 	}
@@ -192,7 +192,9 @@ func parseProfiles() (*config.Config, error) {
 	return config.Parse(profilesHCL, "devstack/profiles.hcl", func(string) string { return "" })
 }
 
-func (s *Stack) startBroker(ctx context.Context, o Options, dbPath string) error {
+// startBroker starts the broker, and vaultdev first with the Vault issuer (its template
+// roles are those of sd, the seed the sandbox started from).
+func (s *Stack) startBroker(ctx context.Context, o Options, dbPath string, sd *awstest.Seed) error {
 	cfg, err := parseProfiles()
 	if err != nil {
 		return err
@@ -200,7 +202,7 @@ func (s *Stack) startBroker(ctx context.Context, o Options, dbPath string) error
 	cfg.Listen, cfg.Store = o.Addr, "sqlite:"+dbPath
 	cfg.AWS = config.AWS{Region: s.sandbox.Region(), Endpoint: s.sandbox.URL}
 	if o.Issuer == IssuerVault {
-		if s.vault, err = startVaultdev(ctx, o.Vaultdev, s.sandbox.URL, s.sandbox.Region()); err != nil {
+		if s.vault, err = startVaultdev(ctx, o.Vaultdev, s.sandbox.URL, s.sandbox.Region(), sd); err != nil {
 			return err
 		}
 		useVault(cfg, s.vault)

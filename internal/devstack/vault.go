@@ -63,8 +63,8 @@ func FindVaultdev(path string) (string, error) {
 }
 
 // startVaultdev runs the vaultdev binary at path on a free port and points its engine
-// at the sandbox.
-func startVaultdev(ctx context.Context, path, sandboxURL, region string) (*vaultdev, error) {
+// at the sandbox, with a template role for each role of sd.
+func startVaultdev(ctx context.Context, path, sandboxURL, region string, sd *awstest.Seed) (*vaultdev, error) {
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	v := &vaultdev{token: "hvs.dev-" + hex.EncodeToString(token), stderr: &strings.Builder{}}
@@ -96,15 +96,15 @@ func startVaultdev(ctx context.Context, path, sandboxURL, region string) (*vault
 		v.stop()
 		return nil, ctx.Err()
 	}
-	if err := v.configure(ctx, sandboxURL, region); err != nil {
+	if err := v.configure(ctx, sandboxURL, region, sd); err != nil {
 		v.stop()
 		return nil, err
 	}
 	return v, nil
 }
 
-// configure gives the engine its sandbox identity and one template role per dev role.
-func (v *vaultdev) configure(ctx context.Context, sandboxURL, region string) error {
+// configure gives the engine its sandbox identity and one template role per role of sd.
+func (v *vaultdev) configure(ctx context.Context, sandboxURL, region string, sd *awstest.Seed) error {
 	c, err := vault.NewClient(&vault.Config{Address: v.addr})
 	if err != nil {
 		return fmt.Errorf("vaultdev client: %w", err)
@@ -116,10 +116,6 @@ func (v *vaultdev) configure(ctx context.Context, sandboxURL, region string) err
 	}{
 		{"aws/config/root", map[string]any{"access_key": vaultKeyID, "secret_key": vaultSecret, "region": region,
 			"iam_endpoint": sandboxURL, "sts_endpoint": sandboxURL, "max_retries": 0}},
-	}
-	sd, err := Seed()
-	if err != nil {
-		return err
 	}
 	for _, r := range sd.Roles {
 		role := r.Name

@@ -45,13 +45,9 @@ type Suggestion struct {
 	Notes     []string       `json:"notes"`
 }
 
-// Window is the usage window and the events found in it.
-type Window struct {
-	Since      time.Time `json:"since,omitzero"`
-	Until      time.Time `json:"until,omitzero"`
-	FirstEvent time.Time `json:"first_event,omitzero"`
-	LastEvent  time.Time `json:"last_event,omitzero"`
-}
+// Window is the usage window and the events found in it: the digest's own window, which
+// the suggestion reports as it is.
+type Window = usage.DigestWindow
 
 // Source is one usage source and what it contributed.
 type Source struct {

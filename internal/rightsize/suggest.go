@@ -130,7 +130,7 @@ func (s *suggester) suggest() (*Suggestion, error) {
 		SchemaVersion:  SchemaVersion,
 		Principal:      s.in.Principal,
 		Kind:           s.opts.Kind,
-		Window:         Window{Since: d.Window.Since, Until: d.Window.Until, FirstEvent: d.Window.FirstEvent, LastEvent: d.Window.LastEvent},
+		Window:         d.Window,
 		Sources:        []Source{},
 		Options:        Applied{ResourceScoping: s.opts.ResourceScoping, ExactObjectARNs: s.opts.ExactObjectARNs, Wildcards: s.opts.Wildcards, Keep: nonNil(s.opts.Keep)},
 		Granted:        grantsOf(s.in.Granted),

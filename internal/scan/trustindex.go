@@ -60,15 +60,17 @@ func newTrustIndex(roles []*Role) *trustIndex {
 				anyone = true
 			}
 			for _, v := range st.Principal.AWS {
-				switch {
-				case v == "*":
+				if v == "*" {
 					anyone = true
-				case isAccountID(v):
-					accts[v] = true
+					continue
+				}
+				acct, whole := trustedAccount(v)
+				switch {
+				case whole:
+					accts[acct] = true
 				case strings.HasPrefix(v, "arn:") && strings.HasSuffix(v, ":root"):
-					if _, acct, ok := arnParts(v); ok {
-						accts[acct] = true
-					}
+					// A root ARN that does not parse is not indexed: it names no account,
+					// and no user's or role's ARN ends in ":root".
 				default:
 					arns[v] = true
 				}

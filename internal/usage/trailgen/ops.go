@@ -108,24 +108,30 @@ func s3ObjectResources(e *ev) {
 	w.ks("type", "AWS::S3::Object")
 	w.ks("ARN", "arn:aws:s3:::"+b+"/"+k)
 	w.endObj()
-	w.obj()
-	w.ks("accountId", e.account)
-	w.ks("type", "AWS::S3::Bucket")
-	w.ks("ARN", "arn:aws:s3:::"+b)
-	w.endObj()
+	e.resource("AWS::S3::Bucket", "arn:aws:s3:::"+b)
 	w.endArr()
 }
 
 func s3BucketResources(e *ev) {
-	b := e.s3Bucket()
+	e.oneResource("AWS::S3::Bucket", "arn:aws:s3:::"+e.s3Bucket())
+}
+
+// resource writes one element of the resources array: a resource of the event's account.
+func (e *ev) resource(typ, arn string) {
 	w := e.w
-	w.arr()
 	w.obj()
 	w.ks("accountId", e.account)
-	w.ks("type", "AWS::S3::Bucket")
-	w.ks("ARN", "arn:aws:s3:::"+b)
+	w.ks("type", typ)
+	w.ks("ARN", arn)
 	w.endObj()
-	w.endArr()
+}
+
+// oneResource writes a resources array of one resource of the event's account. The caller
+// draws arn before the array opens; as writing draws nothing, the order of draws is kept.
+func (e *ev) oneResource(typ, arn string) {
+	e.w.arr()
+	e.resource(typ, arn)
+	e.w.endArr()
 }
 
 func s3ObjectParams(extra ...string) func(e *ev) {
@@ -184,14 +190,7 @@ func ddbItem(e *ev) {
 
 func ddbResources(e *ev) {
 	// DynamoDB data events name the table in resources.
-	w := e.w
-	w.arr()
-	w.obj()
-	w.ks("accountId", e.account)
-	w.ks("type", "AWS::DynamoDB::Table")
-	w.ks("ARN", tableArn(e, pick(e.r, e.p.res.tables)))
-	w.endObj()
-	w.endArr()
+	e.oneResource("AWS::DynamoDB::Table", tableArn(e, pick(e.r, e.p.res.tables)))
 }
 
 func kmsKeyArn(e *ev) string {
@@ -199,14 +198,7 @@ func kmsKeyArn(e *ev) string {
 }
 
 func kmsResources(e *ev) {
-	w := e.w
-	w.arr()
-	w.obj()
-	w.ks("accountId", e.account)
-	w.ks("type", "AWS::KMS::Key")
-	w.ks("ARN", kmsKeyArn(e))
-	w.endObj()
-	w.endArr()
+	e.oneResource("AWS::KMS::Key", kmsKeyArn(e))
 }
 
 func kmsParams(e *ev) {
@@ -226,6 +218,18 @@ func functionArn(e *ev, f string) string {
 
 func queueURL(e *ev) string {
 	return "https://sqs." + e.region + ".amazonaws.com/" + e.account + "/" + pick(e.r, e.p.res.queues)
+}
+
+// ec2ItemSet writes EC2's form of a list of one item, name: {"items": [{...}]}, with item
+// writing the item's fields (and making its draws) in place.
+func ec2ItemSet(w *jw, name string, item func()) {
+	w.ko(name)
+	w.ka("items")
+	w.obj()
+	item()
+	w.endObj()
+	w.endArr()
+	w.endObj()
 }
 
 func roleSessionResponse(e *ev) {
@@ -323,14 +327,7 @@ var allOps = []op{
 			e.w.endObj()
 		},
 		resources: func(e *ev) {
-			w := e.w
-			w.arr()
-			w.obj()
-			w.ks("accountId", e.account)
-			w.ks("type", "AWS::Lambda::Function")
-			w.ks("ARN", functionArn(e, pick(e.r, e.p.res.functions)))
-			w.endObj()
-			w.endArr()
+			e.oneResource("AWS::Lambda::Function", functionArn(e, pick(e.r, e.p.res.functions)))
 		}},
 	{source: "lambda.amazonaws.com", name: "GetFunction20150331v2", readOnly: true, weight: 1.2, style: styleJSON, notFound: "ResourceNotFoundException",
 		params: oneParam("functionName", func(e *ev) string { return pick(e.r, e.p.res.functions) })},
@@ -373,14 +370,7 @@ var allOps = []op{
 		},
 		response: roleSessionResponse,
 		resources: func(e *ev) {
-			w := e.w
-			w.arr()
-			w.obj()
-			w.ks("accountId", e.account)
-			w.ks("type", "AWS::IAM::Role")
-			w.ks("ARN", "arn:aws:iam::"+e.account+":role/"+pick(e.r, e.p.res.roles))
-			w.endObj()
-			w.endArr()
+			e.oneResource("AWS::IAM::Role", "arn:aws:iam::"+e.account+":role/"+pick(e.r, e.p.res.roles))
 		}},
 	{source: "sts.amazonaws.com", name: "GetCallerIdentity", readOnly: true, weight: 3, style: styleQuery, params: nullParams, crossAccount: true},
 	// IAM.
@@ -427,13 +417,7 @@ var allOps = []op{
 		params: func(e *ev) {
 			w := e.w
 			w.obj()
-			w.ko("instancesSet")
-			w.ka("items")
-			w.obj()
-			w.ks("instanceId", pick(e.r, e.p.res.instances))
-			w.endObj()
-			w.endArr()
-			w.endObj()
+			ec2ItemSet(w, "instancesSet", func() { w.ks("instanceId", pick(e.r, e.p.res.instances)) })
 			w.ko("filterSet")
 			w.endObj()
 			w.endObj()
@@ -451,21 +435,11 @@ var allOps = []op{
 		params: func(e *ev) {
 			w := e.w
 			w.obj()
-			w.ko("resourcesSet")
-			w.ka("items")
-			w.obj()
-			w.ks("resourceId", pick(e.r, e.p.res.instances))
-			w.endObj()
-			w.endArr()
-			w.endObj()
-			w.ko("tagSet")
-			w.ka("items")
-			w.obj()
-			w.ks("key", "team")
-			w.ks("value", "platform")
-			w.endObj()
-			w.endArr()
-			w.endObj()
+			ec2ItemSet(w, "resourcesSet", func() { w.ks("resourceId", pick(e.r, e.p.res.instances)) })
+			ec2ItemSet(w, "tagSet", func() {
+				w.ks("key", "team")
+				w.ks("value", "platform")
+			})
 			w.endObj()
 		},
 		response: func(e *ev) {
@@ -478,15 +452,11 @@ var allOps = []op{
 		params: func(e *ev) {
 			w := e.w
 			w.obj()
-			w.ko("instancesSet")
-			w.ka("items")
-			w.obj()
-			w.ks("imageId", "ami-0"+hexString(e.r, 17))
-			w.kn("minCount", 1)
-			w.kn("maxCount", 1)
-			w.endObj()
-			w.endArr()
-			w.endObj()
+			ec2ItemSet(w, "instancesSet", func() {
+				w.ks("imageId", "ami-0"+hexString(e.r, 17))
+				w.kn("minCount", 1)
+				w.kn("maxCount", 1)
+			})
 			w.ks("instanceType", "m7g.large")
 			w.kb("disableApiTermination", false)
 			w.endObj()

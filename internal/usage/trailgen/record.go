@@ -1,6 +1,7 @@
 package trailgen
 
 import (
+	"strings"
 	"time"
 )
 
@@ -45,7 +46,7 @@ func (g *fileGen) writeRecord(p *principal, o *op, t time.Time) truthKey {
 		w.ks("userName", p.name)
 	case kindRole, kindCrossAccount:
 		session = pick(r, p.sessions)
-		roleName := p.arn[lastSlash(p.arn)+1:]
+		roleName := p.arn[strings.LastIndexByte(p.arn, '/')+1:]
 		w.ks("type", "AssumedRole")
 		w.ks("principalId", p.principalID+":"+session)
 		w.ks("arn", "arn:aws:sts::"+p.account+":assumed-role/"+roleName+"/"+session)
@@ -261,15 +262,6 @@ func (g *fileGen) writeServiceEvent(t time.Time) truthKey {
 	w.ks("eventCategory", "Management")
 	w.endObj()
 	return truthKey{Principal: "aws-service-event:kms.amazonaws.com", EventSource: "kms.amazonaws.com", EventName: "RotateKey"}
-}
-
-func lastSlash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return i
-		}
-	}
-	return -1
 }
 
 func agentFor(ua string, o *op) string {
