@@ -176,6 +176,10 @@ for cli in "${clis[@]}"; do
   done
 done
 
+# median prints the median of the numbers on its input, one a line, to two decimals.
+median() {
+  sort -n | awk '{ x[NR] = $1 } END { printf "%.2f", (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+}
 # med CLI KIND STEP FIELD prints the median of a field (4 wall, 5 cpu, 6 sandbox) over the
 # runs; STEP "total" is plan + apply of the same run.
 med() {
@@ -186,7 +190,7 @@ med() {
     END {
       if (s == "total") { for (i = 1; i <= run["plan"]; i++) print v["plan," i] + v["apply," i] }
       else { for (i = 1; i <= run[s]; i++) print v[s "," i] }
-    }' "$work/samples" | sort -n | awk '{ x[NR] = $1 } END { printf "%.2f", (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+    }' "$work/samples" | median
 }
 # slope CLI KIND prints, in milliseconds, the median over the runs of the plan + apply time
 # one more resource costs: (time at N - time at N/10) / (N - N/10), both from the same run.
@@ -195,8 +199,7 @@ slope() {
     $1 == c && ($3 == "plan" || $3 == "apply") {
       if ($2 == k) { big[++nb] = $4 } else if ($2 == k "@small") { sm[++ns] = $4 }
     }
-    END { for (i = 1; i <= nb / 2; i++) print (big[2*i-1] + big[2*i] - sm[2*i-1] - sm[2*i]) * 1000 / d }' "$work/samples" |
-    sort -n | awk '{ x[NR] = $1 } END { printf "%.2f", (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
+    END { for (i = 1; i <= nb / 2; i++) print (big[2*i-1] + big[2*i] - sm[2*i-1] - sm[2*i]) * 1000 / d }' "$work/samples" | median
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.1f", a / b }'; }
 ms_each() { awk -v s="$1" -v n="$n" 'BEGIN { printf "%.1f", s * 1000 / n }'; }

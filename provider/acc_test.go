@@ -31,7 +31,13 @@ type accEnv struct {
 // accTest runs an acceptance test case once per CLI (see acctest.Run).
 func accTest(t *testing.T, build func(e *accEnv) resource.TestCase) {
 	t.Helper()
-	acctest.Run(t, testAccProtoV6ProviderFactories, func(t *testing.T, srv *awstest.Server) resource.TestCase {
+	accTestWith(t, awstest.Options{}, build)
+}
+
+// accTestWith is accTest on sandboxes started with options (see acctest.RunWith).
+func accTestWith(t *testing.T, opts awstest.Options, build func(e *accEnv) resource.TestCase) {
+	t.Helper()
+	acctest.RunWith(t, testAccProtoV6ProviderFactories, opts, func(t *testing.T, srv *awstest.Server) resource.TestCase {
 		return build(&accEnv{t: t, Sandbox: srv, IAM: awsx.NewIAM(srv.AdminConfig(context.Background()))})
 	})
 }

@@ -15,9 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ciem/ciem/internal/awstest"
-	"github.com/ciem/ciem/internal/awsx"
 	"github.com/ciem/ciem/internal/scan"
-	"github.com/ciem/ciem/provider/acctest"
 )
 
 // accountFindingsFixture is a small export of get-account-authorization-details: an
@@ -141,20 +139,9 @@ func TestAccountFindingsOf(t *testing.T) {
 // seededAccTest is accTest on a sandbox seeded from a file (an awstest seed), once per CLI.
 func seededAccTest(t *testing.T, seedFile string, build func(e *accEnv) resource.TestCase) {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
 	sd, err := awstest.LoadSeed(seedFile)
 	fatalIf(t, err)
-	for _, bin := range acctest.Binaries(t) {
-		t.Run(bin.Name, func(t *testing.T) {
-			acctest.SetEnv(t, bin)
-			srv := acctest.StartSandboxWith(t, awstest.Options{Seed: sd})
-			tc := build(&accEnv{t: t, Sandbox: srv, IAM: awsx.NewIAM(srv.AdminConfig(context.Background()))})
-			tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
-			resource.Test(t, tc)
-		})
-	}
+	accTestWith(t, awstest.Options{Seed: sd}, build)
 }
 
 // TestAccAccountFindingsDataSource scans the sandbox seeded with the scan's escalation

@@ -24,11 +24,11 @@ import (
 const defaultRegion = "us-east-1"
 
 // Clients is what the provider hands its resources and data sources: one AWS
-// configuration (credentials resolved, role assumed) and the endpoint overrides.
+// configuration (credentials resolved, role assumed, endpoint overrides among its
+// ConfigSources) and the IAM client on it.
 type Clients struct {
-	AWS       aws.Config
-	Endpoints Endpoints
-	IAM       *awsx.IAM
+	AWS aws.Config
+	IAM *awsx.IAM
 
 	principals  sync.Map // principal ARN → awsx.Principal found by findPrincipal
 	attachments sync.Map // attachmentsKey → *attachmentList
@@ -158,8 +158,12 @@ func newClients(ctx context.Context, m providerModel, version string) (*Clients,
 	if cfg.Region == "" {
 		cfg.Region = defaultRegion
 	}
-	// Every client built from cfg (also those internal/usage builds for right-sizing)
-	// then finds the provider's endpoints, ahead of the environment's.
+	// The IAM client below and assumeRole's STS client set the provider's endpoints
+	// outright. Other clients built from cfg (the S3, CloudTrail and IAM clients
+	// internal/usage builds for right-sizing) find them among ConfigSources, ahead of
+	// AWS_ENDPOINT_URL_<SERVICE> and the shared config's, except when AWS_ENDPOINT_URL is
+	// set and the service's own variable is not: the SDK then reads no ConfigSources and
+	// such a client goes to cfg.BaseEndpoint, AWS_ENDPOINT_URL's value.
 	cfg.ConfigSources = append([]any{eps}, cfg.ConfigSources...)
 	if m.AssumeRole != nil {
 		creds, d := assumeRole(ctx, cfg, eps.STS, m.AssumeRole)
@@ -169,7 +173,7 @@ func newClients(ctx context.Context, m providerModel, version string) (*Clients,
 		}
 		cfg.Credentials = creds
 	}
-	c := &Clients{AWS: cfg, Endpoints: eps}
+	c := &Clients{AWS: cfg}
 	c.IAM = awsx.NewIAM(cfg, func(o *iam.Options) {
 		if eps.IAM != "" {
 			o.BaseEndpoint = aws.String(eps.IAM)

@@ -19,10 +19,12 @@ import (
 // is read from and written to the raw Terraform value here instead, with the schema's
 // types worked out once per process. The result is the same value the framework makes.
 
-// entitlementTypes are ciem_entitlement's attribute types, and its object's Terraform type.
+// entitlementTypes are ciem_entitlement's attribute types, their Terraform types, and its
+// object's Terraform type.
 type entitlementTypes struct {
-	attrs map[string]attr.Type
-	tf    tftypes.Type
+	attrs   map[string]attr.Type
+	tfAttrs map[string]tftypes.Type
+	tf      tftypes.Type
 }
 
 var entitlementSchemaTypes = sync.OnceValue(func() entitlementTypes {
@@ -33,7 +35,11 @@ var entitlementSchemaTypes = sync.OnceValue(func() entitlementTypes {
 	if !ok {
 		panic(fmt.Sprintf("ciem_entitlement schema type is %T, not an object", resp.Schema.Type()))
 	}
-	return entitlementTypes{attrs: obj.AttrTypes, tf: obj.TerraformType(ctx)}
+	tfAttrs := make(map[string]tftypes.Type, len(obj.AttrTypes))
+	for name, t := range obj.AttrTypes {
+		tfAttrs[name] = t.TerraformType(ctx)
+	}
+	return entitlementTypes{attrs: obj.AttrTypes, tfAttrs: tfAttrs, tf: obj.TerraformType(ctx)}
 })
 
 // readEntitlement decodes a configuration, plan or state value of ciem_entitlement.
@@ -49,15 +55,15 @@ func readEntitlement(ctx context.Context, raw tftypes.Value) (entitlementModel, 
 	if err := raw.As(&vals); err != nil {
 		return fail(fmt.Errorf("reading the object: %w", err))
 	}
-	ts := entitlementSchemaTypes().attrs
+	st := entitlementSchemaTypes()
 	get := func(name string) (attr.Value, error) {
-		t, ok := ts[name]
+		t, ok := st.attrs[name]
 		if !ok {
 			return nil, fmt.Errorf("no attribute %q in the schema", name)
 		}
 		v, ok := vals[name]
 		if !ok {
-			v = tftypes.NewValue(t.TerraformType(ctx), nil)
+			v = tftypes.NewValue(st.tfAttrs[name], nil)
 		}
 		out, err := t.ValueFromTerraform(ctx, v)
 		if err != nil {
@@ -134,7 +140,7 @@ func entitlementValue(ctx context.Context, m entitlementModel) (tftypes.Value, d
 	st := entitlementSchemaTypes()
 	out := make(map[string]tftypes.Value, len(vals))
 	for name, v := range vals {
-		t, ok := st.attrs[name]
+		want, ok := st.tfAttrs[name]
 		if !ok {
 			diags.AddError("Value Conversion Error", fmt.Sprintf("ciem_entitlement has no attribute %q. This is a bug in the ciem provider; please report it.", name))
 			return tftypes.Value{}, diags
@@ -144,8 +150,8 @@ func entitlementValue(ctx context.Context, m entitlementModel) (tftypes.Value, d
 			diags.AddError("Value Conversion Error", fmt.Sprintf("Attribute %q: %v. This is a bug in the ciem provider; please report it.", name, err))
 			return tftypes.Value{}, diags
 		}
-		if !tv.Type().Equal(t.TerraformType(ctx)) {
-			diags.AddError("Value Conversion Error", fmt.Sprintf("Attribute %q is %s, want %s. This is a bug in the ciem provider; please report it.", name, tv.Type(), t.TerraformType(ctx)))
+		if !tv.Type().Equal(want) {
+			diags.AddError("Value Conversion Error", fmt.Sprintf("Attribute %q is %s, want %s. This is a bug in the ciem provider; please report it.", name, tv.Type(), want))
 			return tftypes.Value{}, diags
 		}
 		out[name] = tv

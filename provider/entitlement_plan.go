@@ -48,18 +48,31 @@ func (r *EntitlementResource) ValidateConfig(ctx context.Context, req resource.V
 // document is not known yet.
 func findingsSource(ctx context.Context, cfg entitlementModel) ([]byte, func(finding) (path.Path, string), bool, diag.Diagnostics) {
 	if !cfg.Policy.IsNull() {
-		if cfg.Policy.IsUnknown() {
-			return nil, nil, false, nil
-		}
-		doc := []byte(cfg.Policy.ValueString())
-		locate := jsonLocator(doc)
-		return doc, func(f finding) (path.Path, string) { return path.Root("policy"), locate(f.Path) }, true, nil
+		doc, where, known := policySource(cfg.Policy)
+		return doc, where, known, nil
 	}
 	built, known, diags := buildStatementDocument(ctx, cfg.Statement)
-	if !known || diags.HasError() {
-		return nil, nil, false, diags
+	doc, where, known := statementSource(built, known && !diags.HasError())
+	return doc, where, known, diags
+}
+
+// policySource is findingsSource for the policy attribute.
+func policySource(p PolicyDocument) ([]byte, func(finding) (path.Path, string), bool) {
+	if p.IsUnknown() {
+		return nil, nil, false
 	}
-	return built.JSON, func(f finding) (path.Path, string) { return built.attrPath(f.Path), f.Path }, true, diags
+	doc := []byte(p.ValueString())
+	locate := jsonLocator(doc)
+	return doc, func(f finding) (path.Path, string) { return path.Root("policy"), locate(f.Path) }, true
+}
+
+// statementSource is findingsSource for the document statement blocks built; known is
+// false when the build left it unknown or failed.
+func statementSource(built statementDocument, known bool) ([]byte, func(finding) (path.Path, string), bool) {
+	if !known {
+		return nil, nil, false
+	}
+	return built.JSON, func(f finding) (path.Path, string) { return built.attrPath(f.Path), f.Path }, true
 }
 
 // reportFindings turns findings into diagnostics at the attribute where returns:
@@ -165,14 +178,18 @@ func (r *EntitlementResource) ModifyPlan(ctx context.Context, req resource.Modif
 			return
 		}
 	}
+	// The statement blocks' document is built once, for both the planned policy and the
+	// findings: the planned blocks are the configured ones but for effect's default, and
+	// buildStatementDocument writes a null effect as that same "Allow".
+	var built statementDocument
+	builtKnown := false
 	if config.Policy.IsNull() {
 		plan.Policy = PolicyDocument{StringValue: types.StringUnknown()}
-		if !plan.Statement.IsUnknown() && len(plan.Statement.Elements()) > 0 {
-			built, known, diags := buildStatementDocument(ctx, plan.Statement)
-			resp.Diagnostics.Append(diags...)
-			if known && !diags.HasError() {
-				plan.Policy = NewPolicyDocument(string(wireDocument(built.JSON)))
-			}
+		b, known, diags := buildStatementDocument(ctx, plan.Statement)
+		resp.Diagnostics.Append(diags...)
+		built, builtKnown = b, known && !diags.HasError()
+		if builtKnown && len(plan.Statement.Elements()) > 0 {
+			plan.Policy = NewPolicyDocument(string(wireDocument(built.JSON)))
 		}
 	}
 	// Terraform accepts the prior value in place of the configured one: this is what keeps
@@ -182,8 +199,13 @@ func (r *EntitlementResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	// Risks: errors for the types deny_findings names, warnings for the worst others.
 	if deny, known := denySet(ctx, config.DenyFindings); known {
-		doc, where, known, diags := findingsSource(ctx, config)
-		resp.Diagnostics.Append(diags...)
+		var doc []byte
+		var where func(finding) (path.Path, string)
+		if config.Policy.IsNull() {
+			doc, where, known = statementSource(built, builtKnown)
+		} else {
+			doc, where, known = policySource(config.Policy)
+		}
 		if known {
 			reportFindings(&resp.Diagnostics, riskFindings(policyFindings(doc, iam.KindManaged)), deny, where)
 		}
@@ -230,7 +252,3 @@ func wireDocument(doc []byte) []byte {
 	}
 	return c
 }
-
-// readableDocument is a document read from IAM in the form kept in state: canonical, so
-// that an imported policy equals provider::ciem::canonical_policy of the same document.
-func readableDocument(doc []byte) []byte { return wireDocument(doc) }

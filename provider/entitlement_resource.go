@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/ciem/ciem/internal/awsx"
 	"github.com/ciem/ciem/internal/iam"
@@ -201,14 +202,21 @@ func (r *EntitlementResource) Configure(_ context.Context, req resource.Configur
 	r.clients = c
 }
 
-func (r *EntitlementResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+// load reads the plan or state value Create, Read, Update and Delete work from; false
+// when the provider is not configured or some value could not be read (diags say which).
+func (r *EntitlementResource) load(ctx context.Context, raw tftypes.Value, diags *diag.Diagnostics) (entitlementModel, bool) {
 	if r.clients == nil {
-		notConfigured(&resp.Diagnostics)
-		return
+		notConfigured(diags)
+		return entitlementModel{}, false
 	}
-	plan, diagsPlan := readEntitlement(ctx, req.Plan.Raw)
-	resp.Diagnostics.Append(diagsPlan...)
-	if resp.Diagnostics.HasError() {
+	m, d := readEntitlement(ctx, raw)
+	diags.Append(d...)
+	return m, !diags.HasError()
+}
+
+func (r *EntitlementResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	plan, ok := r.load(ctx, req.Plan.Raw, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	principal, err := r.clients.findPrincipal(ctx, plan.PrincipalARN.ValueString())
@@ -245,13 +253,8 @@ func (r *EntitlementResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 func (r *EntitlementResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.clients == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	state, diagsState := readEntitlement(ctx, req.State.Raw)
-	resp.Diagnostics.Append(diagsState...)
-	if resp.Diagnostics.HasError() {
+	state, ok := r.load(ctx, req.State.Raw, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	policyARN := state.PolicyARN.ValueString()
@@ -284,7 +287,9 @@ func (r *EntitlementResource) Read(ctx context.Context, req resource.ReadRequest
 			resp.Diagnostics.AddError("Cannot read the managed policy", err.Error())
 			return
 		}
-		if read := NewPolicyDocument(string(readableDocument(doc))); !semanticallyEqual(state.Policy, read) {
+		// State keeps the document in canonical form, so that an imported policy equals
+		// provider::ciem::canonical_policy of the same document.
+		if read := NewPolicyDocument(string(wireDocument(doc))); !semanticallyEqual(state.Policy, read) {
 			state.Policy = read
 			state.Findings = types.ListNull(findingObjectType)
 		}
@@ -342,27 +347,21 @@ func (r *EntitlementResource) attachedPrincipal(ctx context.Context, state entit
 	case 1:
 		return types.StringValue(entities[0].ARN), diags
 	default:
-		var arns []string
-		for _, e := range entities {
-			arns = append(arns, e.ARN)
-		}
 		diags.AddError("Policy attached to several principals",
 			fmt.Sprintf("%s is attached to %s. A ciem_entitlement holds one attachment: import it as "+
-				"\"%s,<principal ARN>\" to say which.", policyARN, strings.Join(arns, ", "), policyARN))
+				"\"%s,<principal ARN>\" to say which.", policyARN, joinARNs(entities), policyARN))
 		return types.StringNull(), diags
 	}
 }
 
 func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	plan, ok := r.load(ctx, req.Plan.Raw, &resp.Diagnostics)
 	if r.clients == nil {
-		notConfigured(&resp.Diagnostics)
-		return
+		return // reported once, by load
 	}
-	plan, diagsPlan := readEntitlement(ctx, req.Plan.Raw)
-	resp.Diagnostics.Append(diagsPlan...)
-	state, diagsState := readEntitlement(ctx, req.State.Raw)
-	resp.Diagnostics.Append(diagsState...)
-	if resp.Diagnostics.HasError() {
+	// The state is read even when the plan could not be, so that both errors are reported.
+	state, stateOK := r.load(ctx, req.State.Raw, &resp.Diagnostics)
+	if !ok || !stateOK {
 		return
 	}
 	policyARN := state.PolicyARN.ValueString()
@@ -393,13 +392,9 @@ func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateReq
 			resp.Diagnostics.AddAttributeError(path.Root("principal_arn"), "Cannot attach the policy", err.Error())
 			return
 		}
-		if old := state.PrincipalARN.ValueString(); old != "" {
-			if p, err := awsx.ParsePrincipalARN(old); err == nil {
-				if err := r.clients.detach(ctx, p, policyARN); err != nil {
-					resp.Diagnostics.AddError("Cannot detach the policy from the previous principal", err.Error())
-					return
-				}
-			}
+		if err := r.detachFrom(ctx, state.PrincipalARN.ValueString(), policyARN); err != nil {
+			resp.Diagnostics.AddError("Cannot detach the policy from the previous principal", err.Error())
+			return
 		}
 	}
 	resp.Diagnostics.Append(setEntitlement(ctx, &resp.State.Raw, plan)...)
@@ -407,35 +402,40 @@ func (r *EntitlementResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 func (r *EntitlementResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.clients == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	state, diagsState := readEntitlement(ctx, req.State.Raw)
-	resp.Diagnostics.Append(diagsState...)
-	if resp.Diagnostics.HasError() {
+	state, ok := r.load(ctx, req.State.Raw, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	policyARN := state.PolicyARN.ValueString()
-	if arn := state.PrincipalARN.ValueString(); arn != "" {
-		if p, err := awsx.ParsePrincipalARN(arn); err == nil {
-			if err := r.clients.detach(ctx, p, policyARN); err != nil {
-				resp.Diagnostics.AddError("Cannot detach the policy", err.Error())
-				return
-			}
-		}
+	if err := r.detachFrom(ctx, state.PrincipalARN.ValueString(), policyARN); err != nil {
+		resp.Diagnostics.AddError("Cannot detach the policy", err.Error())
+		return
 	}
 	if err := r.clients.IAM.DeletePolicy(ctx, policyARN); err != nil {
 		detail := err.Error()
 		if entities, lerr := r.clients.IAM.PolicyEntities(ctx, policyARN); lerr == nil && len(entities) > 0 {
-			var arns []string
-			for _, e := range entities {
-				arns = append(arns, e.ARN)
-			}
-			detail += "\n\nThe policy is still attached outside this resource, to: " + strings.Join(arns, ", ")
+			detail += "\n\nThe policy is still attached outside this resource, to: " + joinARNs(entities)
 		}
 		resp.Diagnostics.AddError("Cannot delete the managed policy", detail)
 	}
+}
+
+// detachFrom detaches the policy from the principal a state's principal_arn names. One
+// that is empty or does not parse was never attached through: there is nothing to detach.
+func (r *EntitlementResource) detachFrom(ctx context.Context, principalARN, policyARN string) error {
+	if p, err := awsx.ParsePrincipalARN(principalARN); err == nil { // "" does not parse
+		return r.clients.detach(ctx, p, policyARN)
+	}
+	return nil
+}
+
+// joinARNs lists the principals' ARNs for a message.
+func joinARNs(ps []awsx.Principal) string {
+	arns := make([]string, 0, len(ps))
+	for _, p := range ps {
+		arns = append(arns, p.ARN)
+	}
+	return strings.Join(arns, ", ")
 }
 
 // IdentitySchema makes the managed policy's ARN the entitlement's identity, so that an

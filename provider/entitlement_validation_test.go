@@ -82,6 +82,26 @@ func TestAccEntitlement_invalid(t *testing.T) {
 				want: `(?s)Policy grants privilege_escalation.*deny_findings\s+forbids\s+privilege_escalation`,
 			},
 			{
+				// ModifyPlan finds the risks in the document it builds for the plan, from
+				// blocks whose effect the framework has defaulted. (Terraform shows a
+				// diagnostic on a block at the resource; the detail names the statement.)
+				name: "denied risk in a statement block",
+				config: `resource "ciem_entitlement" "test" {
+  principal_arn = "` + role + `"
+  name          = "risky"
+  deny_findings = ["privilege_escalation"]
+  statement {
+    actions   = ["sqs:SendMessage"]
+    resources = ["*"]
+  }
+  statement {
+    actions   = ["iam:CreatePolicyVersion"]
+    resources = ["*"]
+  }
+}`,
+				want: `(?s)Policy grants privilege_escalation.*at\s+\$\.Statement\[1\].*deny_findings\s+forbids\s+privilege_escalation`,
+			},
+			{
 				name: "unknown deny_findings type",
 				config: `resource "ciem_entitlement" "test" {
   principal_arn = "` + role + `"

@@ -146,7 +146,7 @@ const findingsDescription = "What ciem's engine finds in the policy: validation 
 	"`path` is the JSON path of what the finding is about."
 
 var findingAttrDescriptions = map[string]string{
-	"category": "`validation`, or the risk type (`privilege_escalation`, `data_exfiltration`, `resource_exposure`, `credentials_exposure`, `infrastructure_modification`, `unrestricted_passrole`, `wildcard_admin`).",
+	"category": "`validation`, or the risk type (`" + strings.Join(riskTypes, "`, `") + "`).",
 	"severity": "ERROR, SECURITY_WARNING, WARNING or SUGGESTION for validation findings; critical, high, medium or low for risks.",
 	"code":     "The validation code (e.g. `UNKNOWN_ACTION`) or the risk rule's ID (e.g. `iam-create-policy-version`).",
 	"path":     "JSON path of the element the finding is about, e.g. `$.Statement[0].Action[1]`.",

@@ -10,7 +10,6 @@ package acctest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/ciem/ciem/internal/awstest"
+	"github.com/ciem/ciem/internal/difftest"
 )
 
 // Factories serve providers in-process by name, as resource.TestCase takes them.
@@ -38,9 +38,9 @@ type Binary struct {
 // test), HashiCorp Terraform when it is on PATH (said in the test log either way).
 func Binaries(t testing.TB) []Binary {
 	t.Helper()
-	root, err := repoRoot()
+	root, err := difftest.RepoRoot(".")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("acctest: %v", err)
 	}
 	tofu := filepath.Join(root, "bin", "tofu")
 	if _, err := os.Stat(tofu); err != nil {
@@ -59,24 +59,6 @@ func Binaries(t testing.TB) []Binary {
 		t.Logf("testing with OpenTofu (%s) only: no terraform on PATH", tofu)
 	}
 	return bins
-}
-
-// repoRoot finds the module root (the folder with go.mod) above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("acctest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // SetEnv points terraform-plugin-testing at one CLI for the rest of the test. The CLI
@@ -129,8 +111,15 @@ func StartSandboxWith(t testing.TB, opts awstest.Options) *awstest.Server {
 }
 
 // Run runs an acceptance test case once per CLI, each against its own sandbox. build
-// makes the case for one run; factories serve the provider.
+// makes the case for one run; factories serve the provider unless the case names its own.
 func Run(t *testing.T, factories Factories, build func(t *testing.T, srv *awstest.Server) resource.TestCase) {
+	t.Helper()
+	RunWith(t, factories, awstest.Options{}, build)
+}
+
+// RunWith is Run on sandboxes started with options (a seed, say), as StartSandboxWith
+// starts them.
+func RunWith(t *testing.T, factories Factories, opts awstest.Options, build func(t *testing.T, srv *awstest.Server) resource.TestCase) {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
@@ -138,7 +127,7 @@ func Run(t *testing.T, factories Factories, build func(t *testing.T, srv *awstes
 	for _, bin := range Binaries(t) {
 		t.Run(bin.Name, func(t *testing.T) {
 			SetEnv(t, bin)
-			srv := StartSandbox(t)
+			srv := StartSandboxWith(t, opts)
 			tc := build(t, srv)
 			if tc.ProtoV6ProviderFactories == nil {
 				tc.ProtoV6ProviderFactories = factories
