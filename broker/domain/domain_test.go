@@ -77,7 +77,7 @@ func TestRequestIDs(t *testing.T) {
 }
 
 func TestErrorsMatchSentinels(t *testing.T) {
-	err := with(ErrSelfApproval, "bob cannot approve r-1")
+	err := Errorf(ErrSelfApproval, "bob cannot approve r-1")
 	if !errors.Is(err, ErrSelfApproval) || errors.Is(err, ErrNotOwner) {
 		t.Fatal("errors.Is does not match by code")
 	}

@@ -105,9 +105,9 @@ func KindOf(err error) Kind {
 	return KindUnavailable
 }
 
-// with returns a copy of a sentinel with a more specific message; it still matches the
-// sentinel with errors.Is.
-func with(sentinel *Error, format string, args ...any) *Error {
+// Errorf returns a copy of a sentinel with a more specific message; it still matches
+// the sentinel with errors.Is, and keeps its kind and code.
+func Errorf(sentinel *Error, format string, args ...any) *Error {
 	e := *sentinel
 	e.Message = fmt.Sprintf(format, args...)
 	return &e

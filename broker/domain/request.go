@@ -102,15 +102,6 @@ type Approval struct {
 	At        time.Time
 }
 
-// IsGrant reports whether the request has been approved (and is or was a grant).
-func (r Request) IsGrant() bool {
-	switch r.State {
-	case StateApproved, StateActive, StateExpired, StateRevoked:
-		return r.Extends == ""
-	}
-	return false
-}
-
 // Remaining is how long the grant still runs at now (zero when it has ended).
 func (r Request) Remaining(now time.Time) time.Duration {
 	if r.State != StateActive || !now.Before(r.EndsAt) {

@@ -22,7 +22,7 @@ type CreateInput struct {
 // extended is the grant named by in.Extends (nil otherwise).
 func NewRequest(id string, in CreateInput, p Profile, who Identity, now time.Time, extended *Request) (Request, error) {
 	if !p.Requesters.Includes(who) {
-		return Request{}, with(ErrNotEligible, "%s is not eligible for profile %s", who.Subject, p.Name)
+		return Request{}, Errorf(ErrNotEligible, "%s is not eligible for profile %s", who.Subject, p.Name)
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	in.Ticket = strings.TrimSpace(in.Ticket)
@@ -33,7 +33,7 @@ func NewRequest(id string, in CreateInput, p Profile, who Identity, now time.Tim
 	limit, limitName := p.MaxDuration, "max_duration"
 	if in.BreakGlass {
 		if !p.BreakGlass.Enabled {
-			return Request{}, with(ErrBreakGlassDisabled, "profile %s does not allow break-glass access", p.Name)
+			return Request{}, Errorf(ErrBreakGlassDisabled, "profile %s does not allow break-glass access", p.Name)
 		}
 		limit, limitName = p.BreakGlass.MaxDuration, "break-glass max_duration"
 		if defaulted && in.Duration > limit {
@@ -44,29 +44,29 @@ func NewRequest(id string, in CreateInput, p Profile, who Identity, now time.Tim
 	case in.Duration < MinDuration:
 		return Request{}, Invalid("duration_too_short", "duration %s: must be at least %s", in.Duration, MinDuration)
 	case in.Duration > limit:
-		return Request{}, with(ErrDurationTooLong, "duration %s is over profile %s's %s of %s", in.Duration, p.Name, limitName, limit)
+		return Request{}, Errorf(ErrDurationTooLong, "duration %s is over profile %s's %s of %s", in.Duration, p.Name, limitName, limit)
 	case in.Reason == "" && (p.RequireReason || in.BreakGlass):
 		if in.BreakGlass {
-			return Request{}, with(ErrReasonRequired, "break-glass access requires a reason")
+			return Request{}, Errorf(ErrReasonRequired, "break-glass access requires a reason")
 		}
-		return Request{}, with(ErrReasonRequired, "profile %s requires a reason", p.Name)
+		return Request{}, Errorf(ErrReasonRequired, "profile %s requires a reason", p.Name)
 	case len(in.Reason) > MaxReasonLength:
 		return Request{}, Invalid("reason_too_long", "reason: %d characters, at most %d", len(in.Reason), MaxReasonLength)
 	case in.Ticket == "" && p.RequireTicket:
-		return Request{}, with(ErrTicketRequired, "profile %s requires a ticket reference", p.Name)
+		return Request{}, Errorf(ErrTicketRequired, "profile %s requires a ticket reference", p.Name)
 	case len(in.Ticket) > MaxTicketLength:
 		return Request{}, Invalid("ticket_too_long", "ticket: %d characters, at most %d", len(in.Ticket), MaxTicketLength)
 	}
 	if in.Extends != "" {
 		switch {
 		case extended == nil || extended.ID != in.Extends:
-			return Request{}, with(ErrRequestNotFound, "no grant %s to extend", in.Extends)
+			return Request{}, Errorf(ErrRequestNotFound, "no grant %s to extend", in.Extends)
 		case extended.Requester != who.Subject:
-			return Request{}, with(ErrNotOwner, "grant %s belongs to %s; only its requester may extend it", extended.ID, extended.Requester)
+			return Request{}, Errorf(ErrNotOwner, "grant %s belongs to %s; only its requester may extend it", extended.ID, extended.Requester)
 		case extended.Profile != p.Name:
 			return Request{}, Invalid("profile_mismatch", "grant %s is for profile %s, not %s", extended.ID, extended.Profile, p.Name)
 		case extended.State != StateActive || !now.Before(extended.EndsAt):
-			return Request{}, with(ErrNotActive, "grant %s is %s; only an active grant can be extended", extended.ID, extended.State)
+			return Request{}, Errorf(ErrNotActive, "grant %s is %s; only an active grant can be extended", extended.ID, extended.State)
 		}
 	}
 	r := Request{
@@ -94,7 +94,7 @@ func requireState(r Request, action string, states ...State) error {
 	if slices.Contains(states, r.State) {
 		return nil
 	}
-	return with(ErrInvalidState, "cannot %s request %s: it is %s", action, r.ID, r.State)
+	return Errorf(ErrInvalidState, "cannot %s request %s: it is %s", action, r.ID, r.State)
 }
 
 // ApplyApproval records who's approval of a pending request. It returns the approval
@@ -106,10 +106,10 @@ func ApplyApproval(r Request, p Profile, approvals []Approval, who Identity, com
 		return r, Approval{}, err
 	}
 	if who.Subject == r.Requester {
-		return r, Approval{}, with(ErrSelfApproval, "%s cannot approve their own request %s", who.Subject, r.ID)
+		return r, Approval{}, Errorf(ErrSelfApproval, "%s cannot approve their own request %s", who.Subject, r.ID)
 	}
 	if !p.CanApprove(who) {
-		return r, Approval{}, with(ErrNotApprover, "%s is not an approver for profile %s", who.Subject, p.Name)
+		return r, Approval{}, Errorf(ErrNotApprover, "%s is not an approver for profile %s", who.Subject, p.Name)
 	}
 	if len(strings.TrimSpace(comment)) > MaxReasonLength {
 		return r, Approval{}, Invalid("comment_too_long", "comment: %d characters, at most %d", len(comment), MaxReasonLength)
@@ -119,7 +119,7 @@ func ApplyApproval(r Request, p Profile, approvals []Approval, who Identity, com
 		approvers[a.Approver] = true
 	}
 	if approvers[who.Subject] {
-		return r, Approval{}, with(ErrAlreadyApproved, "%s has already approved request %s", who.Subject, r.ID)
+		return r, Approval{}, Errorf(ErrAlreadyApproved, "%s has already approved request %s", who.Subject, r.ID)
 	}
 	a := Approval{RequestID: r.ID, Approver: who.Subject, Comment: strings.TrimSpace(comment), At: now}
 	r.UpdatedAt = now
@@ -138,7 +138,7 @@ func ApplyDenial(r Request, p Profile, who Identity, reason string, now time.Tim
 		return r, Forbidden("self_denial", "%s cannot deny their own request %s; cancel it instead", who.Subject, r.ID)
 	}
 	if !p.CanApprove(who) {
-		return r, with(ErrNotApprover, "%s is not an approver for profile %s", who.Subject, p.Name)
+		return r, Errorf(ErrNotApprover, "%s is not an approver for profile %s", who.Subject, p.Name)
 	}
 	reason = strings.TrimSpace(reason)
 	if len(reason) > MaxReasonLength {
@@ -150,7 +150,7 @@ func ApplyDenial(r Request, p Profile, who Identity, reason string, now time.Tim
 // Cancel withdraws a pending request. Only its requester (or an administrator) may.
 func Cancel(r Request, who Identity, now time.Time) (Request, error) {
 	if who.Subject != r.Requester && !who.Admin {
-		return r, with(ErrNotOwner, "request %s belongs to %s; only its requester may cancel it", r.ID, r.Requester)
+		return r, Errorf(ErrNotOwner, "request %s belongs to %s; only its requester may cancel it", r.ID, r.Requester)
 	}
 	if err := requireState(r, "cancel", StatePending); err != nil {
 		return r, err
@@ -189,7 +189,7 @@ func Extend(grant, ext Request, p Profile, now time.Time) (Request, error) {
 		return grant, Conflict("not_an_extension", "request %s is not an approved extension of grant %s", ext.ID, grant.ID)
 	}
 	if grant.State != StateActive || !now.Before(grant.EndsAt) {
-		return grant, with(ErrNotActive, "grant %s is %s; only an active grant can be extended", grant.ID, grant.State)
+		return grant, Errorf(ErrNotActive, "grant %s is %s; only an active grant can be extended", grant.ID, grant.State)
 	}
 	limit := p.MaxDuration
 	if ext.BreakGlass {
@@ -224,7 +224,7 @@ func Expire(r Request, now time.Time) (Request, error) {
 // approvers and administrators may revoke anyone's.
 func Revoke(r Request, p Profile, who Identity, reason string, now time.Time) (Request, error) {
 	if who.Subject != r.Requester && !who.Admin && !p.CanApprove(who) {
-		return r, with(ErrNotOwner, "grant %s belongs to %s; only its requester, an approver of profile %s or an administrator may revoke it", r.ID, r.Requester, r.Profile)
+		return r, Errorf(ErrNotOwner, "grant %s belongs to %s; only its requester, an approver of profile %s or an administrator may revoke it", r.ID, r.Requester, r.Profile)
 	}
 	if err := requireState(r, "revoke", StateActive, StateApproved); err != nil {
 		return r, err

@@ -51,8 +51,7 @@ type Server struct {
 	API      *api.Server
 	recon    *expiry.Reconciler
 	notifier *notify.Dispatcher
-	vault    *vaultissuer.Issuer      // nil without a vault block
-	keeper   *vaultissuer.TokenKeeper // renews the vault token while Run runs
+	vault    *vaultissuer.Issuer // nil without a vault block
 	listener net.Listener
 	http     *http.Server
 }
@@ -214,8 +213,9 @@ func (s *Server) Run(ctx context.Context) error {
 		s.notifier.Start(ctx)
 		s.Service.SetWake(func() { s.recon.Kick(); s.notifier.Kick() })
 	}
+	var keeper *vaultissuer.TokenKeeper // renews the vault token while Run runs
 	if s.vault != nil {
-		s.keeper = s.vault.KeepTokenAlive(s.log)
+		keeper = s.vault.KeepTokenAlive(s.log)
 	}
 	s.API.SetReady(true)
 	s.log.Info("broker serving", "addr", s.listener.Addr().String(), "store", s.Store.Dialect())
@@ -234,8 +234,8 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.notifier != nil {
 		s.notifier.Stop()
 	}
-	if s.keeper != nil {
-		s.keeper.Stop()
+	if keeper != nil {
+		keeper.Stop()
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

@@ -14,15 +14,8 @@ func (s *Service) Cancel(ctx context.Context, who domain.Identity, id string) (d
 	var r domain.Request
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		if r, err = lockRequest(ctx, tx, id); err != nil {
+		if r, _, err = lockVisible(ctx, tx, who, id); err != nil {
 			return err
-		}
-		p, err := profileOf(ctx, tx, r.Profile)
-		if err != nil {
-			return err
-		}
-		if !domain.CanSee(r, p, who) {
-			return notFound(id) // someone else's request: say no more than that
 		}
 		if r, err = domain.Cancel(r, who, now); err != nil {
 			return err

@@ -34,13 +34,10 @@ func (s *Service) Credentials(ctx context.Context, who domain.Identity, id strin
 			if !domain.CanSee(r, p, who) {
 				return notFound(id)
 			}
-			return &domain.Error{Kind: domain.KindForbidden, Code: domain.ErrNotOwner.Code,
-				Message: "credentials of grant " + id + " go to its requester " + r.Requester + " only"}
+			return domain.Errorf(domain.ErrNotOwner, "credentials of grant %s go to its requester %s only", id, r.Requester)
 		}
 		if r.State != domain.StateActive || !now.Before(r.EndsAt) {
-			e := *domain.ErrNotActive
-			e.Message = "grant " + id + " is " + string(r.State) + "; credentials are issued only while it is active"
-			return &e
+			return domain.Errorf(domain.ErrNotActive, "grant %s is %s; credentials are issued only while it is active", id, r.State)
 		}
 		if is, err = s.issuerFor(r); err != nil {
 			return err
@@ -93,9 +90,7 @@ func (s *Service) Credentials(ctx context.Context, who domain.Identity, id strin
 		if _, err := s.TeardownOne(ctx, id); err != nil {
 			s.log.Warn("teardown after a late issue", "grant", id, "err", err)
 		}
-		e := *domain.ErrNotActive
-		e.Message = "grant " + id + " ended while its credentials were being issued"
-		return issuer.Credentials{}, &e
+		return issuer.Credentials{}, domain.Errorf(domain.ErrNotActive, "grant %s ended while its credentials were being issued", id)
 	}
 	c := issued.Credentials
 	if c.Expiration.IsZero() || c.Expiration.After(r.EndsAt) {

@@ -86,9 +86,7 @@ func (s *Service) DeleteProfile(ctx context.Context, who domain.Identity, name s
 	return s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.DeleteProfile(ctx, name); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				e := *domain.ErrProfileNotFound
-				e.Message = "no profile " + name
-				return &e
+				return profileNotFound(name)
 			}
 			return err
 		}

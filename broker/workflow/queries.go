@@ -20,16 +20,9 @@ type Detail struct {
 func (s *Service) Get(ctx context.Context, who domain.Identity, id string) (Detail, error) {
 	var d Detail
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		r, err := tx.Request(ctx, id)
-		if err != nil {
-			return notFoundIf(err, id)
-		}
-		p, err := profileOf(ctx, tx, r.Profile)
+		r, p, err := lockVisible(ctx, tx, who, id)
 		if err != nil {
 			return err
-		}
-		if !domain.CanSee(r, p, who) {
-			return notFound(id)
 		}
 		approvals, err := tx.Approvals(ctx, id)
 		if err != nil {
@@ -69,11 +62,4 @@ func (s *Service) List(ctx context.Context, who domain.Identity, f store.Filter)
 		return err
 	})
 	return out, err
-}
-
-func notFoundIf(err error, id string) error {
-	if isNotFound(err) {
-		return notFound(id)
-	}
-	return err
 }

@@ -16,16 +16,12 @@ func (s *Service) Revoke(ctx context.Context, who domain.Identity, id, reason st
 	now := s.now()
 	var r domain.Request
 	err := s.store.Update(ctx, func(tx store.Tx) error {
-		var err error
-		if r, err = lockRequest(ctx, tx, id); err != nil {
+		var (
+			p   *domain.Profile
+			err error
+		)
+		if r, p, err = lockVisible(ctx, tx, who, id); err != nil {
 			return err
-		}
-		p, err := profileOf(ctx, tx, r.Profile)
-		if err != nil {
-			return err
-		}
-		if !domain.CanSee(r, p, who) {
-			return notFound(id)
 		}
 		prof := domain.Profile{}
 		if p != nil {

@@ -138,16 +138,38 @@ func (s *Service) record(ctx context.Context, tx store.Tx, at time.Time, actor, 
 // lockRequest reads and locks a request, turning "not found" into the typed error.
 func lockRequest(ctx context.Context, tx store.Tx, id string) (domain.Request, error) {
 	r, err := tx.Request(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, notFound(id)
-	}
-	return r, err
+	return r, notFoundIf(err, id)
 }
 
-func notFound(id string) error {
-	e := *domain.ErrRequestNotFound
-	e.Message = "no request " + id
-	return &e
+// lockVisible is lockRequest for a request the caller must be able to see, with its
+// profile (nil when deleted): to anyone else it does not exist. In a read-only
+// transaction (Get) the store reads the request without locking it.
+func lockVisible(ctx context.Context, tx store.Tx, who domain.Identity, id string) (domain.Request, *domain.Profile, error) {
+	r, err := lockRequest(ctx, tx, id)
+	if err != nil {
+		return r, nil, err
+	}
+	p, err := profileOf(ctx, tx, r.Profile)
+	if err != nil {
+		return r, nil, err
+	}
+	if !domain.CanSee(r, p, who) {
+		return r, nil, notFound(id) // someone else's request: say no more than that
+	}
+	return r, p, nil
+}
+
+func notFound(id string) error { return domain.Errorf(domain.ErrRequestNotFound, "no request %s", id) }
+
+func notFoundIf(err error, id string) error {
+	if isNotFound(err) {
+		return notFound(id)
+	}
+	return err
+}
+
+func profileNotFound(name string) error {
+	return domain.Errorf(domain.ErrProfileNotFound, "no profile %s", name)
 }
 
 // profileOf reads a request's profile; a deleted profile gives nil (the request keeps
@@ -167,9 +189,7 @@ func profileOf(ctx context.Context, tx store.Tx, name string) (*domain.Profile, 
 func requireProfile(ctx context.Context, tx store.Tx, name string) (domain.Profile, error) {
 	p, err := tx.Profile(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
-		e := *domain.ErrProfileNotFound
-		e.Message = "no profile " + name
-		return p, &e
+		return p, profileNotFound(name)
 	}
 	return p, err
 }

@@ -13,15 +13,15 @@ import (
 )
 
 // TeardownDue claims up to limit due teardowns (ended grants whose access has not yet
-// been taken back, and failed attempts whose retry time has come) and runs them, on up
-// to workers goroutines (issuer calls are network calls). It returns how many it
-// claimed and how many completed.
+// been taken back, and failed attempts whose retry time has come) and runs them one at
+// a time. It returns how many completed.
 func (s *Service) TeardownDue(ctx context.Context, limit int) (int, error) {
 	_, done, err := s.TeardownDueParallel(ctx, limit, 1)
 	return done, err
 }
 
-// TeardownDueParallel is TeardownDue on several goroutines.
+// TeardownDueParallel is TeardownDue on up to workers goroutines (issuer calls are
+// network calls); it also returns how many it claimed.
 func (s *Service) TeardownDueParallel(ctx context.Context, limit, workers int) (claimed, done int, err error) {
 	rs, err := s.store.ClaimTeardowns(ctx, s.cfg.Owner, s.now(), s.cfg.TeardownLease, limit)
 	if err != nil {

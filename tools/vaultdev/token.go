@@ -31,14 +31,12 @@ func (t *token) expired(now time.Time) bool { return !t.root && !now.Before(t.ex
 
 // tokenStore holds the tokens, on the server's clock.
 type tokenStore struct {
-	clock   Clock
-	maxTTL  time.Duration // the system max TTL
-	defTTL  time.Duration // the system default TTL
-	root    *token
-	mu      sync.Mutex
-	byID    map[string]*token
-	newID   func() (string, error)
-	newAcct func() (string, error)
+	clock  Clock
+	maxTTL time.Duration // the system max TTL
+	defTTL time.Duration // the system default TTL
+	root   *token
+	mu     sync.Mutex
+	byID   map[string]*token
 }
 
 // tokenFrom reads the client token as Vault does: X-Vault-Token, else an Authorization bearer.
@@ -109,15 +107,14 @@ func (s *tokenStore) create(caller *token, req *logical.Request) (*logical.Respo
 	if n := d.Get("display_name").(string); n != "" {
 		t.displayName = "token-" + n
 	}
-	ttl := t.wantedTTL(time.Duration(d.Get("ttl").(int))*time.Second, s.defTTL)
-	if ttl, _ = s.capped(t, now, ttl); ttl <= 0 {
-		return logical.ErrorResponse("ttl is past the token's max TTL"), logical.ErrInvalidRequest
+	ttl, _, err := s.ttl(t, now, time.Duration(d.Get("ttl").(int))*time.Second, s.defTTL)
+	if err != nil {
+		return nil, fmt.Errorf("token TTL: %w", err) // cannot happen: a new token is within its max TTL
 	}
-	var err error
-	if t.id, err = s.newID(); err != nil {
+	if t.id, err = randomBase62(24); err != nil {
 		return nil, fmt.Errorf("token id: %w", err)
 	}
-	if t.accessor, err = s.newAcct(); err != nil {
+	if t.accessor, err = randomBase62(24); err != nil {
 		return nil, fmt.Errorf("token accessor: %w", err)
 	}
 	t.id = "hvs." + t.id
@@ -128,35 +125,20 @@ func (s *tokenStore) create(caller *token, req *logical.Request) (*logical.Respo
 	return &logical.Response{Auth: t.auth(ttl)}, nil
 }
 
-// wantedTTL is the TTL a creation or renewal asks for before the max TTL caps it: a
-// periodic token's period, else the TTL asked for, else the fallback.
-func (t *token) wantedTTL(asked, fallback time.Duration) time.Duration {
-	switch {
-	case t.period > 0:
-		return t.period
-	case asked > 0:
-		return asked
-	}
-	return fallback
-}
-
-// capped bounds a periodic token's TTL by its explicit max TTL only, and any other token's
-// by the earlier of its explicit max TTL and the system max TTL, counted from its creation.
-func (s *tokenStore) capped(t *token, now time.Time, ttl time.Duration) (time.Duration, bool) {
-	limit := s.maxTTL
+// ttl is the TTL a creation or renewal of t gives at now, with leaseTTL's rules: a periodic
+// token asks for its period, which only its explicit max TTL caps (no max TTL at all
+// without one: it lives as long as it is renewed); any other token asks for the TTL asked
+// for, else the fallback, capped by the earlier of its explicit max TTL and the system max
+// TTL. Max TTLs count from the token's creation.
+func (s *tokenStore) ttl(t *token, now time.Time, asked, fallback time.Duration) (time.Duration, []string, error) {
+	systemMax := s.maxTTL
 	if t.period > 0 {
-		limit = 0
+		if t.explicitMax <= 0 {
+			return t.period, nil, nil
+		}
+		asked, systemMax = t.period, 0
 	}
-	if t.explicitMax > 0 && (limit == 0 || t.explicitMax < limit) {
-		limit = t.explicitMax
-	}
-	if limit == 0 {
-		return ttl, false
-	}
-	if left := t.created.Add(limit).Sub(now); ttl > left {
-		return left, true
-	}
-	return ttl, false
+	return leaseTTL(now, fallback, systemMax, asked, 0, t.explicitMax, t.created)
 }
 
 // renewSelf answers auth/token/renew-self: a renewable token's TTL starts again from now,
@@ -178,15 +160,11 @@ func (s *tokenStore) renewSelf(t *token, req *logical.Request) (*logical.Respons
 		return logical.ErrorResponse("token is not renewable"), logical.ErrInvalidRequest
 	}
 	now := s.clock.Now().Truncate(time.Second)
-	want := t.wantedTTL(time.Duration(d.Get("increment").(int))*time.Second, t.creationTTL)
-	resp := &logical.Response{}
-	ttl, capped := s.capped(t, now, want)
-	if ttl <= 0 {
-		return logical.ErrorResponse("past the max TTL, cannot renew"), logical.ErrInvalidRequest
+	ttl, warnings, err := s.ttl(t, now, time.Duration(d.Get("increment").(int))*time.Second, t.creationTTL)
+	if err != nil {
+		return logical.ErrorResponse(err.Error()), logical.ErrInvalidRequest
 	}
-	if capped {
-		resp.AddWarning(fmt.Sprintf("TTL of %q exceeded the effective max_ttl of %q; TTL value is capped accordingly", humanDuration(want), humanDuration(ttl)))
-	}
+	resp := &logical.Response{Warnings: warnings}
 	s.mu.Lock()
 	t.expires, t.lastRenewal = now.Add(ttl), now
 	s.mu.Unlock()

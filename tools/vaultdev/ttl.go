@@ -10,8 +10,9 @@ import (
 // leaseTTL gives a lease's TTL with Vault's rules (the SDK's framework.CalculateTTL), on the
 // table's clock instead of the wall clock: the requested increment, else the engine's TTL,
 // else the mount default; then capped so the lease ends no later than start plus the max
-// TTL (the engine's, when it is stricter than the mount's). start is the lease's issue time,
-// or zero for a new lease. Times are truncated to the second, as Vault does.
+// TTL (the engine's, when it is stricter than the mount's or the mount has none: mountMax 0).
+// start is the lease's issue time, or zero for a new lease. Times are truncated to the
+// second, as Vault does. Tokens follow the same rules (tokenStore.ttl).
 func leaseTTL(now time.Time, defaultTTL, mountMax, increment, engineTTL, engineMax time.Duration, start time.Time) (time.Duration, []string, error) {
 	now = now.Truncate(time.Second)
 	if start.IsZero() {
@@ -20,7 +21,7 @@ func leaseTTL(now time.Time, defaultTTL, mountMax, increment, engineTTL, engineM
 		start = start.Truncate(time.Second)
 	}
 	maxTTL := mountMax
-	if engineMax > 0 && engineMax < maxTTL {
+	if engineMax > 0 && (maxTTL == 0 || engineMax < maxTTL) {
 		maxTTL = engineMax
 	}
 	if maxTTL <= 0 {

@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,7 +134,7 @@ func (i *Issuer) writeRole(ctx context.Context, g issuer.Grant) error {
 	role := map[string]any{"credential_type": g.CredentialType, "policy_document": policy}
 	switch g.CredentialType {
 	case domain.CredentialAssumedRole:
-		if arns := stringList(tmpl.Data["role_arns"]); len(arns) > 0 && !contains(arns, g.RoleARN) {
+		if arns := stringList(tmpl.Data["role_arns"]); len(arns) > 0 && !slices.Contains(arns, g.RoleARN) {
 			return fmt.Errorf("vault role %s/roles/%s may not assume %s (its role_arns: %s)", mount, g.VaultRole, g.RoleARN, strings.Join(arns, ", "))
 		}
 		role["role_arns"] = []string{g.RoleARN}
@@ -196,13 +197,4 @@ func stringList(v any) []string {
 		out = v
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -9,17 +9,28 @@ import (
 	"github.com/ciem/ciem/broker/store"
 )
 
+// What makes each kind of work due, written once for claiming it (ClaimDue,
+// ClaimTeardowns, ClaimTeardown) and for asking whether any is due (Due, NextDeadline).
+// Each ? is a time in Unix milliseconds: now, or for timeouts the pending cutoff.
+const (
+	activationDue = `state = 'approved' AND extends = ''`
+	expiryDue     = `state = 'active' AND ends_at <= ?`
+	timeoutDue    = `state = 'pending' AND created_at <= ?`
+	teardownOpen  = `teardown IN ('pending', 'failed', 'irrevocable')`
+	teardownDue   = teardownOpen + ` AND teardown_next_at <= ?`
+)
+
 // ClaimDue locks due requests for this transaction, skipping those other transactions
 // hold, so that brokers sharing a PostgreSQL database each take different rows.
 func (t *tx) ClaimDue(ctx context.Context, kind store.Due, now time.Time, limit int) ([]domain.Request, error) {
 	var where string
 	switch kind {
 	case store.DueActivation:
-		where = `state = 'approved' AND extends = '' ORDER BY updated_at`
+		where = activationDue + ` ORDER BY updated_at`
 	case store.DueExpiry:
-		where = `state = 'active' AND ends_at <= ? ORDER BY ends_at`
+		where = expiryDue + ` ORDER BY ends_at`
 	case store.DueTimeout:
-		where = `state = 'pending' AND created_at <= ? ORDER BY created_at`
+		where = timeoutDue + ` ORDER BY created_at`
 	default:
 		return nil, fmt.Errorf("claiming due requests: unknown kind %q", kind)
 	}
@@ -40,7 +51,7 @@ func (s *Store) ClaimTeardowns(ctx context.Context, owner string, now time.Time,
 		t := st.(*tx)
 		query := `UPDATE requests SET teardown_owner = ?, teardown_lease_until = ?
 			WHERE id IN (SELECT id FROM requests
-				WHERE teardown IN ('pending', 'failed', 'irrevocable') AND teardown_next_at <= ? AND (teardown_lease_until <= ? OR teardown_owner = ?)
+				WHERE ` + teardownDue + ` AND (teardown_lease_until <= ? OR teardown_owner = ?)
 				ORDER BY teardown_next_at LIMIT ?` + s.d.skipLocked + `)
 			RETURNING ` + requestColumns
 		var err error
@@ -59,7 +70,7 @@ func (s *Store) ClaimTeardown(ctx context.Context, id, owner string, now time.Ti
 	err := s.Update(ctx, func(st store.Tx) error {
 		var err error
 		out, err = st.(*tx).requests(ctx, `UPDATE requests SET teardown_owner = ?, teardown_lease_until = ?
-			WHERE id = ? AND teardown IN ('pending', 'failed', 'irrevocable') AND (teardown_lease_until <= ? OR teardown_owner = ?)
+			WHERE id = ? AND `+teardownOpen+` AND (teardown_lease_until <= ? OR teardown_owner = ?)
 			RETURNING `+requestColumns, owner, ms(now.Add(lease)), id, ms(now), owner)
 		return err
 	})
@@ -90,10 +101,10 @@ func (s *Store) Due(ctx context.Context, now, pendingCutoff time.Time) (store.Du
 	var d store.DueSet
 	n := ms(now)
 	query := `SELECT
-		EXISTS (SELECT 1 FROM requests WHERE state = 'approved' AND extends = ''),
-		EXISTS (SELECT 1 FROM requests WHERE state = 'active' AND ends_at <= ?),
-		EXISTS (SELECT 1 FROM requests WHERE state = 'pending' AND created_at <= ?),
-		EXISTS (SELECT 1 FROM requests WHERE teardown IN ('pending', 'failed', 'irrevocable') AND teardown_next_at <= ?),
+		EXISTS (SELECT 1 FROM requests WHERE ` + activationDue + `),
+		EXISTS (SELECT 1 FROM requests WHERE ` + expiryDue + `),
+		EXISTS (SELECT 1 FROM requests WHERE ` + timeoutDue + `),
+		EXISTS (SELECT 1 FROM requests WHERE ` + teardownDue + `),
 		EXISTS (SELECT 1 FROM fences WHERE until <= ?)`
 	err := s.db.QueryRowContext(ctx, s.q(query), n, ms(pendingCutoff), n, n).Scan(&d.Activation, &d.Expiry, &d.Timeout, &d.Teardown, &d.Fences)
 	if err != nil {
@@ -106,10 +117,10 @@ func (s *Store) Due(ctx context.Context, now, pendingCutoff time.Time) (store.Du
 func (s *Store) NextDeadline(ctx context.Context, pendingTimeout time.Duration) (time.Time, bool, error) {
 	query := `SELECT MIN(t) FROM (
 		SELECT MIN(ends_at) AS t FROM requests WHERE state = 'active'
-		UNION ALL SELECT MIN(updated_at) FROM requests WHERE state = 'approved' AND extends = ''
+		UNION ALL SELECT MIN(updated_at) FROM requests WHERE ` + activationDue + `
 		UNION ALL SELECT MIN(created_at) + ? FROM requests WHERE state = 'pending'
 		UNION ALL SELECT MIN(CASE WHEN teardown_lease_until > teardown_next_at THEN teardown_lease_until ELSE teardown_next_at END)
-			FROM requests WHERE teardown IN ('pending', 'failed', 'irrevocable')
+			FROM requests WHERE ` + teardownOpen + `
 		UNION ALL SELECT MIN(until) FROM fences
 	) AS deadlines`
 	var v *int64
