@@ -108,3 +108,40 @@ func TestActionSetRangeAndAll(t *testing.T) {
 		t.Errorf("Names = %v", names)
 	}
 }
+
+// TestActionSetSpanWindow: Span is the range of words holding actions and Window a range of
+// words as a set of its own, its ids shifted down by 64 per word skipped.
+func TestActionSetSpanWindow(t *testing.T) {
+	c := Default()
+	last := ActionID(c.NumActions() - 1)
+	words := (c.NumActions() + 63) / 64
+	lastWord := int(last) / 64
+	for _, tc := range []struct {
+		name         string
+		set          ActionSet
+		lo, hi       int        // want Span
+		winLo, winHi int        // a window to take
+		window       []ActionID // want its ids
+	}{
+		{"zero value", ActionSet{}, 0, 0, 0, 1, []ActionID{}},
+		{"empty", c.NewSet(), words, words, 0, words, []ActionID{}},
+		{"first", setOf(c, 0), 0, 1, 0, 1, []ActionID{0}},
+		{"word edge", setOf(c, 63, 64), 0, 2, 1, 2, []ActionID{0}},
+		{"middle", setOf(c, 64, 200), 1, 4, 1, 4, []ActionID{0, 136}},
+		{"gap in window", setOf(c, 64, 200), 1, 4, 2, 3, []ActionID{}},
+		{"last, window past the end", setOf(c, last), lastWord, words, lastWord, words + 5, []ActionID{last - ActionID(64*lastWord)}},
+		{"reversed window", setOf(c, 0, 64), 0, 2, 2, 1, []ActionID{}},
+	} {
+		if lo, hi := tc.set.Span(); lo != tc.lo || hi != tc.hi {
+			t.Errorf("%s: Span() = %d, %d, want %d, %d", tc.name, lo, hi, tc.lo, tc.hi)
+		}
+		if got := tc.set.Window(tc.winLo, tc.winHi).IDs(); !slices.Equal(got, tc.window) {
+			t.Errorf("%s: Window(%d, %d) = %v, want %v", tc.name, tc.winLo, tc.winHi, got, tc.window)
+		}
+		// Window(Span()) holds every action: the set shifted down by its first word.
+		lo, hi := tc.set.Span()
+		if got, want := tc.set.Window(lo, hi).Len(), tc.set.Len(); got != want {
+			t.Errorf("%s: Window(Span()) has %d actions, want %d", tc.name, got, want)
+		}
+	}
+}

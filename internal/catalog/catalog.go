@@ -115,6 +115,10 @@ func (c *Catalog) Service(prefix string) *Service { return c.byPrefix[strings.To
 // Action returns the action with the given id; it panics if id is out of range, like a slice.
 func (c *Catalog) Action(id ActionID) *Action { return &c.actions[id] }
 
+// LowerName returns the action's lowercase "service:action" name (ids follow its order),
+// held by the catalog: no allocation per call.
+func (c *Catalog) LowerName(id ActionID) string { return c.lowerNames[id] }
+
 // LookupAction finds an action by "service:action", case-insensitively.
 func (c *Catalog) LookupAction(name string) (ActionID, bool) {
 	id, ok := c.byName[name]

@@ -91,6 +91,17 @@ func TestLookupAction(t *testing.T) {
 	}
 }
 
+// TestLowerName: LowerName is the lowercase full name, which callers use in place of
+// strings.ToLower(FullName()).
+func TestLowerName(t *testing.T) {
+	c := Default()
+	for id := range ActionID(c.NumActions()) {
+		if got, want := c.LowerName(id), strings.ToLower(c.Action(id).FullName()); got != want {
+			t.Fatalf("LowerName(%d) = %q, want %q", id, got, want)
+		}
+	}
+}
+
 func TestActionDetails(t *testing.T) {
 	c := Default()
 	id, _ := c.LookupAction("s3:GetObject")

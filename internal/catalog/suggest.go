@@ -61,7 +61,7 @@ func (c *Catalog) serviceCandidates(prefix string) []serviceCandidate {
 	limit := threshold(prefix)
 	var out []serviceCandidate
 	for _, s := range c.services {
-		if d := editDistance(prefix, s.Prefix, limit); d <= limit {
+		if d := EditDistance(prefix, s.Prefix, limit); d <= limit {
 			out = append(out, serviceCandidate{s, d})
 		}
 	}
@@ -75,7 +75,7 @@ func (c *Catalog) actionCandidates(s *Service, act string, penalty int) []candid
 	var out []candidate
 	for id := s.First; id < s.End; id++ {
 		ln := c.lowerNames[id][len(s.Prefix)+1:]
-		if d := editDistance(act, ln, limit); d <= limit {
+		if d := EditDistance(act, ln, limit); d <= limit {
 			out = append(out, candidate{name: c.actions[id].fullName, dist: d + penalty})
 		}
 	}
@@ -107,9 +107,10 @@ func best(cands []candidate, n int) []string {
 	return out
 }
 
-// editDistance is the optimal-string-alignment distance between a and b (insert, delete,
-// substitute, swap of neighbours), or limit+1 once it is certain to exceed limit.
-func editDistance(a, b string, limit int) int {
+// EditDistance is the optimal-string-alignment distance between a and b (insert, delete,
+// substitute, swap of neighbours), or limit+1 once it is certain to exceed limit. It
+// compares bytes as they are: callers that want case not to count lower-case both.
+func EditDistance(a, b string, limit int) int {
 	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}

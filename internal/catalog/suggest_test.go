@@ -81,8 +81,8 @@ func TestEditDistance(t *testing.T) {
 		{"kitten", "sitting", 2, 3}, // past the limit: limit+1
 		{"a", "abcdef", 2, 3},
 	} {
-		if got := editDistance(tc.a, tc.b, tc.limit); got != tc.want {
-			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
+		if got := EditDistance(tc.a, tc.b, tc.limit); got != tc.want {
+			t.Errorf("EditDistance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
 		}
 	}
 }

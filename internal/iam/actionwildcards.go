@@ -1,8 +1,6 @@
 package iam
 
 import (
-	"strings"
-
 	"github.com/ciem/ciem/internal/catalog"
 )
 
@@ -31,7 +29,7 @@ func compactActions(set catalog.ActionSet, extra []string, wildcards, allowStar 
 			}
 			names := make([]string, svc.End-svc.First)
 			for i := range names {
-				names[i] = strings.ToLower(cat.Action(svc.First + catalog.ActionID(i)).FullName())
+				names[i] = cat.LowerName(svc.First + catalog.ActionID(i))
 			}
 			c := prefixCover{cat: cat, set: set, first: svc.First, names: names}
 			c.cover(0, len(names), len(svc.Prefix)+1)

@@ -20,8 +20,7 @@ func ExpandActions(patterns ...string) catalog.ActionSet {
 func (s *Statement) ActionSet() catalog.ActionSet {
 	set := ExpandActions(s.Actions...)
 	if s.NotAction {
-		all := catalog.Default().Match("*")
-		return all.Minus(set)
+		return catalog.Default().AllActions().Minus(set)
 	}
 	return set
 }

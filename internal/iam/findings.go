@@ -98,9 +98,14 @@ func Analyze(policies []NamedPolicy) []RiskFinding {
 // compiledRule is a rule's groups expanded to action sets, with the words each group
 // occupies: most rules are ruled out by looking at those few words of the grants.
 type compiledRule struct {
-	groups []catalog.ActionSet
-	spans  [][2]int
-	never  bool // a group matches no action of the catalog: the rule cannot apply
+	groups []ruleGroup
+}
+
+// ruleGroup is one group's actions and the words [lo, hi) they occupy (ActionSet.Span);
+// lo == hi when the group matches no action of the catalog, and the rule cannot apply.
+type ruleGroup struct {
+	set    catalog.ActionSet
+	lo, hi int
 }
 
 // compiledRules holds each rule compiled, once.
@@ -114,9 +119,7 @@ var compiledRules = sync.OnceValue(func() []compiledRule {
 				set.IntersectWith(cat.ByAccessLevel(r.Level))
 			}
 			lo, hi := set.Span()
-			out[i].groups = append(out[i].groups, set)
-			out[i].spans = append(out[i].spans, [2]int{lo, hi})
-			out[i].never = out[i].never || lo == hi
+			out[i].groups = append(out[i].groups, ruleGroup{set: set, lo: lo, hi: hi})
 		}
 	}
 	return out
@@ -184,28 +187,27 @@ func applyRule(r RiskRule, cr compiledRule, in *ruleInput) (RiskFinding, bool) {
 		return have.Intersects(group)
 	}
 	// Most rules do not apply: find out before building anything, over the few words
-	// each group occupies (a group has no action outside its span).
-	if cr.never {
-		return RiskFinding{}, false
-	}
-	for i, group := range cr.groups {
-		lo, hi := cr.spans[i][0], cr.spans[i][1]
-		if !met(in.anyGrant.Window(lo, hi), group.Window(lo, hi)) {
+	// each group occupies (a group has no action outside its span). An empty group rules
+	// the rule out by itself, also for AllOf, which an empty window would meet.
+	for _, g := range cr.groups {
+		if g.lo == g.hi || !met(in.anyGrant.Window(g.lo, g.hi), g.set.Window(g.lo, g.hi)) {
 			return RiskFinding{}, false
 		}
 	}
-	groups := cr.groups
 	cat := catalog.Default()
 	gs := in.gs
 	used := cat.NewSet()
 	conditional, restricted := false, false
 	var narrow []catalog.ActionSet // groups met only on named resources
-	for _, group := range groups {
+	for _, g := range cr.groups {
+		group := g.set
 		used.UnionWith(in.anyGrant.Intersect(group))
 		if !met(in.unconditional(), group) {
 			conditional = true
 		}
-		if !met(in.onBroad(), group) {
+		// A Broad rule's input holds only broad grants, so onBroad is anyGrant and meets
+		// every group: the question is only asked of the other rules.
+		if !r.Broad && !met(in.onBroad(), group) {
 			restricted = true
 			narrow = append(narrow, group)
 		}
@@ -234,7 +236,7 @@ func applyRule(r RiskRule, cr compiledRule, in *ruleInput) (RiskFinding, bool) {
 		f.Severity = lowerSeverity(f.Severity)
 		detail = append(detail, "granted only under conditions ("+strings.Join(condRefs, ", ")+"), which may limit it")
 	}
-	if restricted && !r.Broad {
+	if restricted {
 		f.Severity = lowerSeverity(f.Severity)
 		detail = append(detail, "granted only on named resources ("+strings.Join(scopesOf(gs, narrow), "; ")+"), which limits it to them")
 	}
@@ -244,6 +246,8 @@ func applyRule(r RiskRule, cr compiledRule, in *ruleInput) (RiskFinding, bool) {
 
 // intersector returns a test of whether a set shares an action with s. When s holds few
 // actions (the usual finding), looking each up beats comparing every word of two sets.
+// Comparing only the words of s's Span is slower here: a finding's actions are often in
+// services far apart (iam:PassRole with ec2:RunInstances), so the span covers many words.
 func intersector(s catalog.ActionSet) func(catalog.ActionSet) bool {
 	const few = 32
 	var ids []catalog.ActionID

@@ -45,7 +45,7 @@ func TestRiskRulesTable(t *testing.T) {
 					t.Errorf("rule %s: write %s as %s", r.ID, a, CanonicalAction(a))
 				}
 			}
-			if compiledRules()[i].groups[g].IsEmpty() {
+			if compiledRules()[i].groups[g].set.IsEmpty() {
 				t.Errorf("rule %s: group %d is empty after the level filter", r.ID, g)
 			}
 		}
@@ -81,12 +81,12 @@ func TestEscalationPathsCovered(t *testing.T) {
 func sampleActions(i int) []string {
 	r := riskRules[i]
 	var out []string
-	for g, set := range compiledRules()[i].groups {
+	for g, group := range compiledRules()[i].groups {
 		if r.AllOf {
 			out = append(out, r.Requires[g]...)
 			continue
 		}
-		out = append(out, catalog.Default().Action(set.IDs()[0]).FullName())
+		out = append(out, catalog.Default().Action(group.set.IDs()[0]).FullName())
 	}
 	return out
 }

@@ -229,18 +229,9 @@ type arn struct {
 }
 
 func splitARN(s string) arn {
-	var f [6]string
-	n, start := 0, 0
-	for i := 0; i < len(s) && n < 5; i++ {
-		if s[i] == ':' {
-			f[n] = s[start:i]
-			n++
-			start = i + 1
-		}
-	}
-	f[n] = s[start:]
+	f, n := splitPolicyARN(s, false) // a request ARN holds no policy variables
 	// f[0] is "arn", which the reference never compares.
-	return arn{partition: f[1], service: f[2], region: f[3], account: f[4], resource: f[5], segments: n + 1}
+	return arn{partition: f[1], service: f[2], region: f[3], account: f[4], resource: f[5], segments: n}
 }
 
 // splitPolicyARN splits a policy's ARN into at most six segments (the last one the rest)

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -201,11 +202,11 @@ func (rs *resourceGrants) minimalStatementsAvoiding(opts MinimizeOptions, usedSi
 		return nil
 	}
 	best := rs.groupByActions(resources, opts)
-	if alt := rs.groupByResources(resources, opts); smaller(alt, best) {
+	if alt := rs.groupByResources(resources, opts); alt.smaller(best) {
 		best = alt
 	}
-	nameStatements(best, opts.SidPrefix, usedSids)
-	return best
+	nameStatements(best.stmts, opts.SidPrefix, usedSids)
+	return best.stmts
 }
 
 // dropContained removes from each resource's actions those granted on a pattern that
@@ -240,7 +241,7 @@ func (rs *resourceGrants) dropContained() {
 }
 
 // groupByActions writes one statement per set of actions that share the same resources.
-func (rs *resourceGrants) groupByActions(resources []string, opts MinimizeOptions) []*Statement {
+func (rs *resourceGrants) groupByActions(resources []string, opts MinimizeOptions) sortedStatements {
 	// For each action, the indices of the resources it is granted on.
 	perID := map[catalog.ActionID][]int{}
 	perExtra := map[string][]int{}
@@ -292,7 +293,7 @@ func (rs *resourceGrants) groupByActions(resources []string, opts MinimizeOption
 }
 
 // groupByResources writes one statement per set of resources that share the same actions.
-func (rs *resourceGrants) groupByResources(resources []string, opts MinimizeOptions) []*Statement {
+func (rs *resourceGrants) groupByResources(resources []string, opts MinimizeOptions) sortedStatements {
 	groups := map[string][]string{}
 	for _, r := range resources {
 		k := rs.byRes[r].key()
@@ -313,12 +314,38 @@ func allowStatement(g *resActions, resources []string, opts MinimizeOptions) *St
 	}
 }
 
+// sortedStatements are statements in canonical order and the length of their canonical
+// form, both from one serialisation of each statement.
+type sortedStatements struct {
+	stmts []*Statement
+	size  int
+}
+
 // sortStatements puts statements in canonical order, so that Sids number them in it.
-func sortStatements(stmts []*Statement) []*Statement {
-	slices.SortFunc(stmts, func(a, b *Statement) int {
-		return strings.Compare(string(canonicalStatement(a)), string(canonicalStatement(b)))
-	})
-	return stmts
+func sortStatements(stmts []*Statement) sortedStatements {
+	type keyed struct {
+		s     *Statement
+		canon []byte
+	}
+	ks := make([]keyed, len(stmts))
+	size := 0
+	for i, s := range stmts {
+		ks[i] = keyed{s, canonicalStatement(s)}
+		size += len(ks[i].canon)
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return bytes.Compare(a.canon, b.canon) })
+	for i, k := range ks {
+		stmts[i] = k.s
+	}
+	return sortedStatements{stmts: stmts, size: size}
+}
+
+// smaller is smaller (below) for statements whose size is known.
+func (a sortedStatements) smaller(b sortedStatements) bool {
+	if len(a.stmts) != len(b.stmts) {
+		return len(a.stmts) < len(b.stmts)
+	}
+	return a.size < b.size
 }
 
 // smaller reports whether a is a smaller policy than b: fewer statements, then fewer characters.

@@ -376,22 +376,15 @@ func broadPattern(p string) bool {
 		return false
 	}
 	// The service is the third segment and the resource part what follows the fifth colon.
-	var colons [5]int
-	n := 0
-	for i := 0; i < len(p) && n < 5; i++ {
-		if p[i] == ':' {
-			colons[n] = i
-			n++
-		}
-	}
-	if n < 5 {
+	seg, n := splitPolicyARN(p, false)
+	if n < 6 {
 		return true // a short ARN is padded with '*' segments
 	}
-	rest := p[colons[4]+1:]
+	rest := seg[5]
 	if onlyWildcards(rest) {
 		return true
 	}
-	for _, lit := range resourceTypePrefixes(p[colons[1]+1 : colons[2]]) {
+	for _, lit := range resourceTypePrefixes(seg[2]) {
 		if strings.HasPrefix(rest, lit) && onlyWildcards(rest[len(lit):]) {
 			return true
 		}
@@ -427,7 +420,7 @@ func resourceTypePrefixes(service string) []string {
 	var out []string
 	if svc := catalog.Default().Service(service); svc != nil {
 		for _, rt := range svc.ResourceTypes {
-			tparts := strings.SplitN(rt.ARN, ":", 6)
+			tparts := splitARNFields(rt.ARN)
 			if len(tparts) < 6 {
 				continue
 			}

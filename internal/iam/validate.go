@@ -318,31 +318,11 @@ func leadingDigits(s string) int {
 
 // suggestDistance is the case-insensitive optimal-string-alignment distance (insert, delete,
 // substitute, swap of neighbours) between a and b, used to rank "did you mean" candidates
-// that the catalog's own Suggest does not cover (operators, condition keys).
+// that the catalog's own Suggest does not cover (operators, condition keys). No distance
+// exceeds the longer length, so that limit never cuts the computation short.
 func suggestDistance(a, b string) int {
 	a, b = strings.ToLower(a), strings.ToLower(b)
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d = min(d, prev2[j-2]+1)
-			}
-			cur[j] = d
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	return catalog.EditDistance(a, b, max(len(a), len(b)))
 }
 
 // closestNames returns the candidates nearest to s, at most n, keeping only those as near as

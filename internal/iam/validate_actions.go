@@ -168,29 +168,17 @@ func bestSuggestions(typed string, cands []string) []string {
 // already matches ("s3:GetObject" next to "s3:*"). Of two entries that match the same
 // actions, the later one is reported.
 func (v *validator) checkRedundantActions(actions []string, sets []catalog.ActionSet, paths []string) {
-	// Most entries are single actions, so containment is mostly a Has test; lengths rule
-	// out the other pairs before any full set comparison.
+	// Lengths rule out most pairs; the rest compare only the words the covered entry
+	// occupies (one, for the usual single action), outside which it has no action.
 	lens := make([]int, len(sets))
-	small := make([][]catalog.ActionID, len(sets))
+	spans := make([][2]int, len(sets))
 	for i, s := range sets {
 		lens[i] = s.Len()
-		if lens[i] <= 8 {
-			small[i] = s.IDs()
-		}
+		spans[i][0], spans[i][1] = s.Span()
 	}
 	covers := func(j, i int) bool {
-		if lens[j] < lens[i] {
-			return false
-		}
-		if small[i] != nil {
-			for _, id := range small[i] {
-				if !sets[j].Has(id) {
-					return false
-				}
-			}
-			return true
-		}
-		return sets[j].ContainsAll(sets[i])
+		lo, hi := spans[i][0], spans[i][1]
+		return lens[j] >= lens[i] && sets[j].Window(lo, hi).ContainsAll(sets[i].Window(lo, hi))
 	}
 	for i := range actions {
 		if lens[i] == 0 {

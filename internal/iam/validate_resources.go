@@ -82,22 +82,10 @@ func checkARNFields(a ARNParts) error {
 	if a.Region != "" && !hasWildcardOrVariable(a.Region) && !regionPattern.MatchString(a.Region) && !lits.regions[a.Region] {
 		return fmt.Errorf("the region %q is not a region name such as us-east-1", a.Region)
 	}
-	if a.Account != "" && !hasWildcardOrVariable(a.Account) && !isAccountID(a.Account) && !lits.accounts[a.Account] {
+	if a.Account != "" && !hasWildcardOrVariable(a.Account) && !isTwelveDigits(a.Account) && !lits.accounts[a.Account] {
 		return fmt.Errorf("the account %q is not a 12-digit account ID", a.Account)
 	}
 	return nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // arnFieldLiterals are the literal region and account values in the catalog's ARN

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -190,7 +191,7 @@ func conditionBytes(cs []Condition) []byte {
 // resourcesCover reports whether statement b applies to every resource a applies to.
 // Mixed Resource/NotResource pairs other than b's "*" are left undecided (false).
 func resourcesCover(b, a *Statement) bool {
-	if !b.NotResource && containsString(b.Resources, "*") {
+	if !b.NotResource && slices.Contains(b.Resources, "*") {
 		return true
 	}
 	switch {
@@ -201,15 +202,6 @@ func resourcesCover(b, a *Statement) bool {
 	case a.NotResource && b.NotResource:
 		// b excludes less than a: each of b's exclusions lies within one of a's.
 		return everyCovered(b.Resources, a.Resources)
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
 	}
 	return false
 }

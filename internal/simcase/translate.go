@@ -2,6 +2,7 @@ package simcase
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ciem/ciem/internal/catalog"
@@ -216,21 +217,12 @@ func ResourceTypeOf(a *catalog.Action, resource string) (*catalog.ActionResource
 func typeList(a *catalog.Action, only []int) string {
 	var names []string
 	for i, ar := range a.Resources {
-		if only != nil && !containsInt(only, i) {
+		if only != nil && !slices.Contains(only, i) {
 			continue
 		}
 		names = append(names, ar.Type.Name+" "+ar.Type.ARN)
 	}
 	return strings.Join(names, ", ")
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // principalAccount is the account field of an ARN principal, "" for service principals
